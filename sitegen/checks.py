@@ -1,0 +1,98 @@
+"""Checks over loaded items that need more than one field: privacy, timeliness.
+
+They run on every loaded item, published or not, so an editor learns of a problem before the item
+goes public. They read items and return diagnostics; they change nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+from .config import SiteConfig
+from .content import Item
+from .diagnostics import Diagnostic, error, warning
+from .identity import Identities
+from .privacy import find_personal_numbers, line_col
+
+KIND_NAMES = {"id_card": "身份证号", "mobile": "手机号码", "bank_card": "银行卡号"}
+TEXT_ATTACHMENTS = (".csv", ".txt", ".md")
+TIMELINESS_DAYS = 20
+
+
+def check_items(items: Sequence[Item], config: SiteConfig, ids: Identities) -> list[Diagnostic]:
+    """Privacy and timeliness diagnostics for every item."""
+    del ids
+    problems: list[Diagnostic] = []
+    for item in items:
+        problems += check_privacy(item, config.root)
+        problems += check_timeliness(item, config)
+    return problems
+
+
+def check_privacy(item: Item, root: Path) -> list[Diagnostic]:
+    """Unmasked ID, mobile and bank card numbers in the file, attachment names and text attachments."""
+    # (file reported, text searched, line to report when the text is not the file itself)
+    texts: list[tuple[str, str, int]] = [(item.source, (root / item.source).read_text(encoding="utf-8", errors="replace"), 0)]
+    for att in item.attachments:
+        texts.append((item.source, att.file, item.lines.get("attachments", 1)))
+        if att.file.lower().endswith(TEXT_ATTACHMENTS):
+            texts.append((att.source, (root / att.source).read_text(encoding="utf-8", errors="replace"), 0))
+    problems = []
+    for path, text, fixed_line in texts:
+        for finding in find_personal_numbers(text):
+            line, col = (fixed_line, 1) if fixed_line else line_col(text, finding.start)
+            name = KIND_NAMES.get(finding.kind, finding.kind)
+            if item.privacy_exception:
+                problems.append(
+                    warning(path, line, col, "W301", f"未遮盖的{name}按例外公开：{item.privacy_exception}", "已记入构建报告；请确认确有法定依据")
+                )
+            else:
+                problems.append(
+                    error(
+                        path,
+                        line,
+                        col,
+                        "E301",
+                        f"发现未遮盖的{name} {finding.text}",
+                        f"改为 {finding.masked}（可运行 sitegen mask {item.source}）；确需公开请写 privacy_exception: 依据……",
+                    )
+                )
+    return problems
+
+
+def working_days_between(start: dt.date, end: dt.date, config: SiteConfig) -> int:
+    """Working days after `start` up to and including `end` (weekends and holidays skipped)."""
+    days = 0
+    day = start
+    while day < end:
+        day += dt.timedelta(days=1)
+        weekend = day.weekday() >= 5
+        if (not weekend and day not in config.holidays) or day in config.workdays:
+            days += 1
+    return days
+
+
+def check_timeliness(item: Item, config: SiteConfig) -> list[Diagnostic]:
+    """A warning when an item went public more than 20 working days after it was formed."""
+    if item.written is None or item.date == dt.date.min:
+        return []
+    late = working_days_between(item.written, item.date, config)
+    if late <= TIMELINESS_DAYS:
+        return []
+    return [
+        warning(
+            item.source,
+            item.lines.get("date", 1),
+            1,
+            "W160",
+            f"发布日期比成文日期晚 {late} 个工作日，超过《条例》规定的 {TIMELINESS_DAYS} 个工作日",
+            "今后请在信息形成或变更之日起 20 个工作日内公开",
+        )
+    ]
+
+
+def template_error(message: str) -> Diagnostic:
+    """A template problem as a diagnostic naming the page that needed it."""
+    return error("themes", 0, 0, "E410", message, "检查主题模板和 data/i18n/ 中的界面文字")

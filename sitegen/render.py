@@ -1,0 +1,166 @@
+"""Rendering: the site model → HTML pages, through the theme's Jinja2 templates.
+
+Templates see frozen model values and a few helpers (`url`, `t`, `date`); they cannot change the
+model. Undefined variables and missing interface strings fail the page that needed them. The
+navigation block is identical on every page: it is rendered once per folder depth and edition.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from .config import SiteConfig
+from .i18n import MissingMessage, Translator, format_date
+from .markdown import RenderedMarkdown
+from .model import Edition, Entry, ListPage, Site
+from .output import OutputFile
+
+
+class TemplateProblem(Exception):
+    """A template failed (missing template, undefined variable or interface string) for one page."""
+
+
+@dataclass(frozen=True, slots=True)
+class PageContext:
+    """What every template gets besides its own page value."""
+
+    site: Site
+    """The whole site (read-only)."""
+    config: SiteConfig
+    """Shortcut to site.config."""
+    edition: Edition
+    """The edition this page belongs to."""
+    path: str
+    """Output path of the page being rendered."""
+
+
+def relative(from_page: str, to_path: str) -> str:
+    """Relative link from the page at `from_page` to the output path `to_path` (both from the root)."""
+    start = posixpath.dirname(from_page) or "."
+    return posixpath.relpath(to_path, start)
+
+
+class Renderer:
+    """Holds the Jinja environment and per-edition helpers; renders one page at a time."""
+
+    def __init__(
+        self,
+        site: Site,
+        theme_dir: Path,
+        translators: Mapping[str, Translator],
+        bodies: Mapping[str, RenderedMarkdown],
+        extra_head: str = "",
+        extra_body: str = "",
+    ):
+        self.site = site
+        self.translators = translators
+        self.bodies = bodies
+        self.extra_head = Markup(extra_head)
+        self.extra_body = Markup(extra_body)
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(theme_dir / "templates"),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self._nav: dict[tuple[str, str], Markup] = {}
+
+    def page(self, template: str, path: str, edition: Edition, **values: Any) -> OutputFile:
+        """Render `template` for the page at output path `path`."""
+        t = self.translators[edition.lang]
+
+        def url(target: str, *, edition_relative: bool = True) -> str:
+            return relative(path, (edition.prefix if edition_relative else "") + target)
+
+        context = {
+            "ctx": PageContext(self.site, self.site.config, edition, path),
+            "site": self.site,
+            "config": self.site.config,
+            "edition": edition,
+            "lang": edition.lang,
+            "html_lang": "zh-Hans" if edition.lang == "zh" else edition.lang,
+            "path": path,
+            "url": url,
+            "root_url": lambda target: relative(path, target),
+            "t": t,
+            "date": lambda d: format_date(d, edition.lang),
+            "counterparts": self._counterparts(path, edition),
+            "nav": self._nav_for(path, edition),
+            "extra_head": self.extra_head,
+            "extra_body": self.extra_body,
+            **values,
+        }
+        try:
+            html = self.env.get_template(template).render(context)
+        except jinja2.TemplateNotFound as exc:
+            raise TemplateProblem(f"渲染 {path} 时找不到模板 {exc.name}") from exc
+        except MissingMessage as exc:
+            raise TemplateProblem(f"渲染 {path} 时出错：{exc.args[0]}") from exc
+        except jinja2.UndefinedError as exc:
+            raise TemplateProblem(f"渲染 {path} 时模板 {template} 用到了未定义的变量：{exc.message}") from exc
+        return OutputFile(path, html.encode("utf-8"))
+
+    def _nav_for(self, path: str, edition: Edition) -> Markup:
+        folder = posixpath.dirname(path)
+        key = (edition.lang, folder)
+        if key not in self._nav:
+            nav = self.env.get_template("nav.html").render(
+                config=self.site.config,
+                edition=edition,
+                url=lambda target: relative(path, edition.prefix + target),
+                t=self.translators[edition.lang],
+                lang=edition.lang,
+            )
+            self._nav[key] = Markup(nav)
+        return self._nav[key]
+
+    def _counterparts(self, path: str, edition: Edition) -> tuple[tuple[str, str, str], ...]:
+        """(lang, hreflang, relative link) of this page in every other edition."""
+        if len(self.site.editions) == 1:
+            return ()
+        rel = path[len(edition.prefix) :]
+        return tuple(
+            (e.lang, "zh-Hans" if e.lang == "zh" else e.lang, relative(path, e.prefix + rel))
+            for e in self.site.editions
+            if e is not edition
+        )
+
+
+def render_pages(renderer: Renderer) -> Iterator[OutputFile]:
+    """Every HTML page of every edition."""
+    site = renderer.site
+    for edition in site.editions:
+        yield renderer.page("home.html", edition.path("index.html"), edition, page=None)
+        for lst in edition.lists:
+            yield render_list(renderer, edition, lst)
+        for entry in edition.entries:
+            yield render_item(renderer, edition, entry)
+        yield renderer.page("search.html", edition.path("search/index.html"), edition, page=None)
+        yield renderer.page("404.html", edition.path("404.html"), edition, page=None)
+
+
+def render_list(renderer: Renderer, edition: Edition, lst: ListPage) -> OutputFile:
+    """One page of a domain, domain-stage or stage list."""
+    return renderer.page("list.html", lst.path, edition, page=lst)
+
+
+def render_item(renderer: Renderer, edition: Edition, entry: Entry) -> OutputFile:
+    """One item page with its metadata table and body."""
+    body = renderer.bodies[entry.text.source]
+    return renderer.page(
+        "item.html",
+        entry.path,
+        edition,
+        page=entry,
+        body=Markup(body.html),
+        links=edition.links[entry.item.source],
+    )

@@ -132,6 +132,8 @@ _YAML_HINTS = (
 
 def _yaml_error(exc: yaml.MarkedYAMLError, path: str, line_offset: int) -> Diagnostic:
     mark = exc.problem_mark or exc.context_mark
+    if isinstance(exc, yaml.scanner.ScannerError) and exc.context_mark is not None:
+        mark = exc.context_mark  # where the quote or key began: the line the editor must fix
     line = (mark.line + 1 if mark else 1) + line_offset
     col = mark.column + 1 if mark else 1
     problem = exc.problem or str(exc)

@@ -414,5 +414,4 @@ def test_no_false_positives_on_a_large_realistic_text() -> None:
         "art_1234_5678901.html。\n"
     )
     text = para * (2_000_000 // len(para.encode()))
-    size_mb = len(text.encode()) / 1e6
     assert find_personal_numbers(text) == []

@@ -13,6 +13,8 @@ from .diagnostics import Diagnostic, error
 from .yamlfile import load_mapping
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+RESERVED_SLUGS = frozenset({"stage", "search", "pages", "assets", "ii", "coverage", "stats", "feeds"})
+"""Top-level output folders that sitegen itself uses: no domain may take them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,6 +268,8 @@ def _sections(raw: Any, path: str, line: int, problems: list[Diagnostic]) -> tup
         slug = entry["slug"]
         if not SLUG_RE.match(slug):
             problems.append(error(path, line, 1, "E008", f"领域 slug “{slug}” 只能含小写字母、数字和连字符"))
+        elif slug in RESERVED_SLUGS:
+            problems.append(error(path, line, 1, "E012", f"领域 slug “{slug}” 是保留名称", f"不能使用：{'、'.join(sorted(RESERVED_SLUGS))}"))
         names = [slug, entry["name"], *map(str, entry.get("aliases") or [])]
         for name in names:
             if name in seen and seen[name] != slug:

@@ -13,9 +13,6 @@ from .config import Section, SiteConfig, Stage
 from .content import Attachment, Item
 from .identity import Identities
 
-RESERVED_SLUGS = frozenset({"stage", "search", "pages", "assets", "ii", "coverage", "stats", "feeds"})
-
-
 @dataclass(frozen=True, slots=True)
 class Entry:
     """A published item as one edition shows it."""

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import assets, bodies, checks, feeds, search_stage
+from . import assets, bodies, checks, feeds, fonts, search_stage
 from .config import SiteConfig, load_config
 from .content import Item, load_items
 from .diagnostics import BuildFailed, Diagnostic, has_errors
@@ -21,7 +21,16 @@ from .gate import GateResult, gate
 from .i18n import Translator, load_catalog
 from .identity import REGISTRY, Identities, assign, read_registry, registry_text
 from .model import Site, build_site
-from .output import OutputFile, WriteReport, check_output_dir, clean_stale, write_site, write_text_file
+from .output import (
+    OutputFile,
+    WriteReport,
+    check_output_dir,
+    clean_stale,
+    write_site,
+    write_text_file,
+)
+from .pages import load_pages, publishable, render_page_bodies
+from .portal import Portal, build_portal, portal_files
 from .render import Renderer, TemplateProblem, render_pages
 
 
@@ -78,6 +87,8 @@ class BuildResult:
     """What was written (None for a check-only run)."""
     timings: Timings
     """Per-stage times."""
+    portal: Portal | None = None
+    """The 政府信息公开 column: content pages, statistics, coverage."""
 
 
 def build(options: BuildOptions) -> BuildResult:
@@ -99,42 +110,54 @@ def build(options: BuildOptions) -> BuildResult:
         problems += found
         ids, found = assign(items, config, registry)
         problems += found
+        column_pages, found = load_pages(root)
+        problems += found
 
     with timings.stage("check"):
         problems += checks.check_items(items, config, ids)
+        problems += checks.check_page_privacy(column_pages, root)
         gated = gate(items, _translations(ids), options.today, drafts=options.drafts)
         rendered, found = bodies.render_bodies(root, gated.published, ids, config)
+        problems += found
+        shown_pages = publishable(column_pages, options.today, drafts=options.drafts)
+        page_bodies, found = render_page_bodies(shown_pages)
         problems += found
     if has_errors(problems):
         raise BuildFailed(problems)
 
     with timings.stage("model"):
         site = build_site(config, gated.published, ids)
+        portal = build_portal(site, shown_pages, page_bodies, options.today)
 
     with timings.stage("render"):
-        renderer = Renderer(site, _theme(root, config), translators, rendered, extra_head=options.extra_head)
+        renderer = Renderer(
+            site, _theme(root, config), translators, rendered, extra_head=options.extra_head, template_globals={"portal": portal}
+        )
         try:
-            pages = list(render_pages(renderer))
+            pages = [*render_pages(renderer), *portal_files(renderer, portal)]
         except TemplateProblem as exc:
             raise BuildFailed([*problems, checks.template_error(str(exc))]) from exc
+
+    with timings.stage("fonts"):
+        pages, font_files = fonts.yi_font(pages, _theme(root, config))
 
     with timings.stage("search"):
         index_files = list(search_stage.search_files(site, rendered))
 
     with timings.stage("feeds"):
-        feed_files = list(feeds.feed_files(site))
+        feed_files = list(feeds.feed_files(site, extra_paths=portal.paths))
         problems += feeds.feed_warnings(site)
 
     written = None
     if options.out is not None:
         with timings.stage("write"):
             clean_stale(options.out)
-            files = [*pages, *index_files, *feed_files, *assets.asset_files(site, _theme(root, config))]
+            files = [*pages, *font_files, *index_files, *feed_files, *assets.asset_files(site, _theme(root, config))]
             written = write_site(options.out, files)
             if options.update_registry and ids.assigned:
                 write_text_file(root / REGISTRY, registry_text(ids.registry))
 
-    return BuildResult(site, tuple(problems), gated, written, timings)
+    return BuildResult(site, tuple(problems), gated, written, timings, portal)
 
 
 def _need(value, found: list[Diagnostic], problems: list[Diagnostic]):

@@ -14,6 +14,7 @@ from .config import SiteConfig
 from .content import Item
 from .diagnostics import Diagnostic, error, warning
 from .identity import Identities
+from .pages import Page
 from .privacy import find_personal_numbers, line_col
 
 KIND_NAMES = {"id_card": "身份证号", "mobile": "手机号码", "bank_card": "银行卡号"}
@@ -34,31 +35,59 @@ def check_items(items: Sequence[Item], config: SiteConfig, ids: Identities) -> l
 def check_privacy(item: Item, root: Path) -> list[Diagnostic]:
     """Unmasked ID, mobile and bank card numbers in the file, attachment names and text attachments."""
     # (file reported, text searched, line to report when the text is not the file itself)
-    texts: list[tuple[str, str, int]] = [(item.source, (root / item.source).read_text(encoding="utf-8", errors="replace"), 0)]
+    texts: list[tuple[str, str, int]] = [(item.source, _read(root / item.source), 0)]
     for att in item.attachments:
         texts.append((item.source, att.file, item.lines.get("attachments", 1)))
         if att.file.lower().endswith(TEXT_ATTACHMENTS):
-            texts.append((att.source, (root / att.source).read_text(encoding="utf-8", errors="replace"), 0))
+            texts.append((att.source, _read(root / att.source), 0))
     problems = []
     for path, text, fixed_line in texts:
-        for finding in find_personal_numbers(text):
-            line, col = (fixed_line, 1) if fixed_line else line_col(text, finding.start)
-            name = KIND_NAMES.get(finding.kind, finding.kind)
-            if item.privacy_exception:
-                problems.append(
-                    warning(path, line, col, "W301", f"未遮盖的{name}按例外公开：{item.privacy_exception}", "已记入构建报告；请确认确有法定依据")
+        problems += _privacy_findings(path, text, fixed_line, item.privacy_exception)
+    return problems
+
+
+def check_page_privacy(pages: Sequence[Page], root: Path) -> list[Diagnostic]:
+    """The same privacy check for the column's content pages (guide, rules, annual reports).
+
+    Pages have no privacy_exception: a 指南 or 年报 never needs a full personal number.
+    """
+    problems = []
+    for page in pages:
+        problems += _privacy_findings(page.source, _read(root / page.source), 0, "", can_except=False)
+    return problems
+
+
+def _read(path: Path) -> str:
+    """A file's text for the privacy scan (already validated: it exists and is a file)."""
+    try:
+        return path.read_text(encoding="utf-8", errors="replace").removeprefix("\ufeff")
+    except OSError:
+        return ""
+
+
+def _privacy_findings(
+    path: str, text: str, fixed_line: int, exception: str, *, can_except: bool = True
+) -> list[Diagnostic]:
+    problems = []
+    also = "；确需公开请写 privacy_exception: 依据……" if can_except else ""
+    for finding in find_personal_numbers(text):
+        line, col = (fixed_line, 1) if fixed_line else line_col(text, finding.start)
+        name = KIND_NAMES.get(finding.kind, finding.kind)
+        if exception:
+            problems.append(
+                warning(path, line, col, "W301", f"未遮盖的{name}按例外公开：{exception}", "已记入构建报告；请确认确有法定依据")
+            )
+        else:
+            problems.append(
+                error(
+                    path,
+                    line,
+                    col,
+                    "E301",
+                    f"发现未遮盖的{name} {finding.text}",
+                    f"改为 {finding.masked}（可运行 sitegen mask {path}）{also}",
                 )
-            else:
-                problems.append(
-                    error(
-                        path,
-                        line,
-                        col,
-                        "E301",
-                        f"发现未遮盖的{name} {finding.text}",
-                        f"改为 {finding.masked}（可运行 sitegen mask {item.source}）；确需公开请写 privacy_exception: 依据……",
-                    )
-                )
+            )
     return problems
 
 

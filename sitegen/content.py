@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import posixpath
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ DOC_TYPES = ("规章", "行政规范性文件", "政策解读", "其他")
 LANGS = ("zh", "ii")
 INDEX_NO_RE = re.compile(r"^[0-9A-Z]{9,18}/(\d{4})-(\d{5})$")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+# Characters XML 1.0 forbids (Atom feeds, sitemap) and HTML treats as errors.
+_NOT_XML_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +139,12 @@ def iter_item_files(root: Path) -> list[Path]:
     base = root / "content" / "items"
     if not base.is_dir():
         return []
-    return sorted(p for p in base.rglob("*.md") if not any(part.startswith(".") for part in p.relative_to(base).parts))
+    return sorted(
+        p
+        for p in base.rglob("*.md")
+        if not any(part.startswith(".") for part in p.relative_to(base).parts)
+        and (p.is_symlink() or p.is_file())  # a folder named x.md is not an item
+    )
 
 
 def load_items(root: Path, config: SiteConfig, files: Iterable[Path] | None = None) -> tuple[list[Item], list[Diagnostic]]:
@@ -172,7 +180,11 @@ def load_item(root: Path, path: Path, config: SiteConfig) -> tuple[Item | None, 
     rel = path.relative_to(root).as_posix()
     if path.is_symlink() and not _inside(path.resolve(), root / "content"):
         return None, [error(rel, 0, 0, "E220", "文件是指向 content/ 以外的符号链接", "把文件本身复制到 content/ 中")]
-    decoded, problems = decode_bytes(path.read_bytes(), rel)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [error(rel, 0, 0, "E102", f"无法读取文件：{exc.strerror or exc}", "检查文件是否存在、是否有读取权限")]
+    decoded, problems = decode_bytes(data, rel)
     if decoded is None:
         return None, problems
     fm, body, body_line, errs = split_front_matter(decoded.text, rel)
@@ -185,6 +197,14 @@ def load_item(root: Path, path: Path, config: SiteConfig) -> tuple[Item | None, 
     values = v.normalise_keys(mapping.values)
     item = v.item(values, body, body_line)
     return (item if not any(d.is_error for d in v.problems) else None), problems + v.problems
+
+
+def _exists(path: Path) -> bool:
+    """Path.exists() that says False instead of raising (name too long, permission denied)."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
 
 
 def _inside(path: Path, base: Path) -> bool:
@@ -237,10 +257,23 @@ class _Validator:
                     error(self.rel, 1, 1, "E131", f"缺少必填字段“{key}”（{FIELD_ALIASES[key]}）", f"在元数据中加一行 {key}: …")
                 )
             return ""
-        if isinstance(value, (dict, list)):
+        if not isinstance(value, (str, int, float)):  # lists, mappings, !!binary, !!set
             self.fail(key, "E132", f"字段“{key}”应为一行文字", "去掉多余的缩进或“- ”")
             return ""
-        return str(value).strip()
+        return self.clean(key, str(value).strip())
+
+    def clean(self, key: str, text: str) -> str:
+        """`text`, or "" with E134 when it holds characters no page or feed may carry."""
+        bad = _NOT_XML_RE.search(text)
+        if bad is None:
+            return text
+        self.fail(
+            key,
+            "E134",
+            f"字段“{key}”含有控制字符 U+{ord(bad.group()):04X}",
+            "删除这个看不见的字符（常见于从其他系统复制来的文字，或引号里写了 \\x.. 转义）",
+        )
+        return ""
 
     def date(self, values: dict[str, Any], key: str, required: bool = False) -> dt.date | None:
         raw = self.text(values, key, required)
@@ -274,9 +307,9 @@ class _Validator:
         if value is None:
             return ()
         if isinstance(value, str):
-            return tuple(s.strip() for s in re.split(r"[,，、;；]", value) if s.strip())
+            return tuple(self.clean(key, s.strip()) for s in re.split(r"[,，、;；]", value) if s.strip())
         if isinstance(value, list) and all(isinstance(v, (str, int)) for v in value):
-            return tuple(str(v).strip() for v in value)
+            return tuple(self.clean(key, str(v).strip()) for v in value)
         self.fail(key, "E133", f"字段“{key}”应为列表", f"写成 {key}: [甲, 乙]")
         return ()
 
@@ -360,6 +393,7 @@ class _Validator:
         if not isinstance(raw, list):
             raw = [raw]
         out = []
+        seen: set[str] = set()
         for entry in raw:
             if isinstance(entry, dict):
                 name, title = str(entry.get("file", "")), str(entry.get("title", "") or "")
@@ -367,12 +401,19 @@ class _Validator:
                 name, title = str(entry), ""
             name = name.strip()
             target = (self.folder / name)
+            key = posixpath.normpath(name)
             problem = None
             if not name:
                 problem = ("E221", "附件缺少文件名", "写成 - file: 文件名.pdf")
+            elif any(ord(c) < 0x20 or ord(c) == 0x7F for c in name):
+                problem = ("E221", f"附件文件名“{name!r}”含有控制字符", "只写磁盘上的文件名，例如 - file: 名单.pdf")
             elif name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name) or ".." in Path(name).parts or ".." in name.split("\\"):
                 problem = ("E222", f"附件路径“{name}”指向条目目录以外", "把附件放在 .md 文件旁边，只写文件名")
-            elif not target.exists():
+            elif key in seen:
+                problem = ("E226", f"附件“{name}”重复列出", "删除重复的一项")
+            elif name.lower().endswith(".md"):
+                problem = ("E227", f"附件“{name}”是条目文件（.md）", "条目之间请用 related 或正文链接关联；要提供原文下载请另存为 PDF 等格式")
+            elif not _exists(target):
                 problem = ("E223", f"找不到附件“{name}”", "检查文件名（包括扩展名）是否与磁盘上的文件一致")
             elif target.is_symlink() or not _inside(target.resolve(), self.root / "content"):
                 problem = ("E220", f"附件“{name}”是指向 content/ 以外的链接", "把文件本身复制到 content/ 中")
@@ -381,10 +422,11 @@ class _Validator:
             if problem:
                 self.fail("attachments", *problem)
                 continue
+            seen.add(key)
             out.append(
                 Attachment(
                     file=name,
-                    title=title.strip() or name,
+                    title=self.clean("attachments", title.strip()) or name,
                     source=target.relative_to(self.root).as_posix(),
                     size=target.stat().st_size,
                 )

@@ -3,22 +3,19 @@
 Content must be UTF-8. decode_bytes() accepts UTF-8 (with a W102 warning for a BOM, W103 for mixed
 line endings) and reports everything else as E101 without guessing further: a GBK file is
 recognised and named so the editor knows to run `sitegen fix-encoding`, which calls
-convert_file_to_utf8(). Full-width characters are not this module's business.
+convert_file_to_utf8() and writes the bytes it returns through sitegen.output (this module never
+writes files). Full-width characters are not this module's business.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from sitegen.diagnostics import Diagnostic, error, warning
 
-__all__ = ["DecodedText", "convert_file_to_utf8", "decode_bytes"]
+__all__ = ["Conversion", "DecodedText", "convert_file_to_utf8", "decode_bytes"]
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 # UTF-32 first: its little-endian BOM starts with the UTF-16 one.
@@ -123,12 +120,22 @@ def decode_bytes(data: bytes, path: str) -> tuple[DecodedText | None, list[Diagn
     return decoded, diagnostics
 
 
-def convert_file_to_utf8(path: Path) -> str | None:
-    """Rewrite a GBK/GB18030, UTF-8-BOM or UTF-16/32-BOM file as UTF-8 without BOM.
+@dataclass(frozen=True, slots=True)
+class Conversion:
+    """A file's content converted to UTF-8 without BOM (not yet written anywhere)."""
 
-    Line endings are kept as they are. Returns the encoding the file was in ("utf-8-sig", "gbk",
-    "gb18030", "utf-16", "utf-32"), or None when it already was clean UTF-8 (file untouched).
-    Raises ValueError (message in Chinese) when the file is not text in any of these encodings.
+    encoding: str
+    """Encoding the file was in: "utf-8-sig", "gbk", "gb18030", "utf-16" or "utf-32"."""
+    data: bytes
+    """The same text as UTF-8 without BOM, line endings unchanged."""
+
+
+def convert_file_to_utf8(path: Path) -> Conversion | None:
+    """Read a GBK/GB18030, UTF-8-BOM or UTF-16/32-BOM file and return it as UTF-8 without BOM.
+
+    Only reads `path`: the caller writes Conversion.data (sitegen.output.write_bytes_file). Line
+    endings are kept as they are. Returns None when the file already is clean UTF-8. Raises
+    ValueError (message in Chinese) when the file is not text in any of these encodings.
     """
     data = path.read_bytes()
     encoding: str | None = None
@@ -162,8 +169,7 @@ def convert_file_to_utf8(path: Path) -> str | None:
                 text = data.decode("gb18030")
             else:
                 return None
-    _replace_bytes(path, text.encode("utf-8"))
-    return encoding
+    return Conversion(encoding, text.encode("utf-8"))
 
 
 def _not_utf8(body: bytes, bad: int, path: str) -> Diagnostic:
@@ -259,16 +265,3 @@ def _first_inconsistent_ending(raw: str) -> tuple[int, int] | None:
         line_start = m.end()
     return None  # pragma: no cover - the counts guarantee a mismatch
 
-
-def _replace_bytes(path: Path, data: bytes) -> None:
-    """Write `data` to `path` atomically (temporary file in the same folder), keeping the mode."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        shutil.copymode(path, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise

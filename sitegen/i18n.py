@@ -3,7 +3,8 @@
 Chinese is the reference catalog: a key missing there is a theme bug and fails the page that needs it.
 Another language falls back to Chinese for a missing key and reports a warning. Entries written as
 `key: {text: …, review: true}` have not been checked by a speaker of the language; `sitegen check`
-lists them.
+lists them (W406), and lists an unchecked entry whose text is still the Chinese one as untranslated
+(W404, like a missing key).
 """
 
 from __future__ import annotations
@@ -97,12 +98,16 @@ class Translator:
 def compare_catalogs(reference: Catalog, other: Catalog) -> list[Diagnostic]:
     """Keys missing from or extra in `other`, and its entries that still need review."""
     problems = []
-    for key, message in reference.messages.items():
+    for key in reference.messages:
         if key not in other.messages:
             problems.append(warning(other.path, 0, 0, "W404", f"缺少界面文字“{key}”，将显示中文", f"在 {other.path} 中补上 {key}"))
     for key, message in other.messages.items():
         if key not in reference.messages:
             problems.append(warning(other.path, message.line, 1, "W405", f"多余的界面文字“{key}”（中文目录中没有）", "删除或在中文目录中补上"))
+        elif message.needs_review and other.lang != reference.lang and message.text == reference.messages[key].text:
+            problems.append(
+                warning(other.path, message.line, 1, "W404", f"界面文字“{key}”尚未翻译，暂用中文", f"请懂彝文的同事在 {other.path} 中翻译后删除 review: true")
+            )
         elif message.needs_review and other.lang != reference.lang:
             problems.append(
                 warning(other.path, message.line, 1, "W406", f"界面文字“{key}”尚未经母语者审校", "请懂彝文的同事审校后删除 review: true")

@@ -90,7 +90,7 @@ def assign(items: Sequence[Item], config: SiteConfig, registry: dict[str, str]) 
         if item.index_no:
             claim(item.index_no, item.source, item.lines.get("index_no", 1))
     # Registry numbers stay reserved even for items that were deleted: never reused.
-    for source, number in sorted(registry.items()):
+    for _source, number in sorted(registry.items()):
         m = INDEX_NO_RE.match(number)
         if m:
             used_serials.setdefault((number.split("/")[0], int(m[1])), set()).add(int(m[2]))
@@ -156,7 +156,18 @@ def assign(items: Sequence[Item], config: SiteConfig, registry: dict[str, str]) 
             ident = Identity(ident.index_no, by_source[ident.translation_of].slug, ident.translation_of, ident.related)
             by_source[item.source] = ident
         key = (item.lang, item.domain, ident.slug)
-        if key in slugs:
+        if not ident.translation_of and _reserved_slug(ident.slug, config, bool(item.attachments)):
+            problems.append(
+                error(
+                    item.source,
+                    item.lines.get("slug", 1),
+                    1,
+                    "E206",
+                    f"输出路径 {item.domain}/{ident.slug}.html 与领域的列表页冲突（“{ident.slug}”是保留名称）",
+                    "写一个不同的 slug（如 dibao-2024），或改文件名；不能用 index、page-数字，有附件时也不能用公开阶段的名称（如 jieguo）",
+                )
+            )
+        elif key in slugs:
             problems.append(
                 error(item.source, item.lines.get("slug", 1), 1, "E205", f"输出路径 {item.domain}/{ident.slug}.html 与 {slugs[key]} 冲突", "给其中一个条目写不同的 slug，或改文件名")
             )
@@ -164,6 +175,14 @@ def assign(items: Sequence[Item], config: SiteConfig, registry: dict[str, str]) 
             slugs[key] = item.source
 
     return Identities(by_source, assigned, {**registry, **assigned}), problems
+
+
+def _reserved_slug(slug: str, config: SiteConfig, attachments: bool) -> bool:
+    """True for names a domain folder uses itself: its list pages, and (for an item whose
+    attachments go to the folder <slug>/) its stage sub-folders."""
+    if slug == "index" or re.fullmatch(r"page-\d+", slug):
+        return True
+    return attachments and slug in {s.slug for s in config.stages}
 
 
 def _default_slug(item: Item, index_no: str) -> str:

@@ -61,8 +61,9 @@ _AUDIT_TRIGGER_RE = re.compile(
     r"<(?![A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>)[A-Za-z/!?]|&#|(?:script|data|file)\s*[:&\\]",
     re.IGNORECASE,
 )
+# browsers also take an attribute right after "/" or a closing quote: <svg/onload=…>, <a b="x"onclick=…>
 _DANGEROUS_HTML_RE = re.compile(
-    r"<\s*/?\s*(?:script|iframe|object|embed|style)\b|<[^>]*\son\w+\s*=", re.IGNORECASE
+    r"<\s*/?\s*(?:script|iframe|object|embed|style)\b|<[^>]*[\s/\"']on\w+\s*=", re.IGNORECASE
 )
 
 
@@ -101,10 +102,17 @@ class _Audit(_Markdown):
 
 
 def _shift_headings(state: StateCore) -> None:
-    """Core rule: the page's h1 is the item title, so `#` renders h2, ... capped at h6."""
-    for token in state.tokens:
-        if token.type in ("heading_open", "heading_close"):
-            token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
+    """Core rule: the page's h1 is the item title, so the body's top heading level renders as h2.
+
+    Editors write `#` or `##` for the first level of their outline; either becomes h2, and deeper
+    levels keep their distance from it (capped at h6), so headings never skip below the h1.
+    """
+    headings = [t for t in state.tokens if t.type in ("heading_open", "heading_close")]
+    if not headings:
+        return
+    shift = 2 - min(int(t.tag[1]) for t in headings)
+    for token in headings:
+        token.tag = f"h{min(int(token.tag[1]) + shift, 6)}"
 
 
 def _table_open(
@@ -260,6 +268,17 @@ class _Walk:
                 check_html(block_no, block.content, self.first_line(block))
             elif block.type == "inline":
                 line = self.first_line(block)
+                # tag-like text markdown-it does not take for HTML (<img src=x onerror=f('a')>):
+                # escaped, so harmless, but the editor meant markup: report it like raw HTML
+                text = "".join(
+                    t.content if t.type == "text" else "\n" if t.type.endswith("break") else " "
+                    for t in block.children or ()
+                )
+                found = _DANGEROUS_HTML_RE.search(text)
+                if found:
+                    at = line + text.count("\n", 0, found.start())
+                    end = text.find(">", found.start()) + 1 or len(text)
+                    check_html(block_no, text[found.start() : end], at)
                 for token in block.children or ():
                     if token.type in ("softbreak", "hardbreak"):
                         line += 1

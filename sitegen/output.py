@@ -55,8 +55,8 @@ def check_output_dir(out: Path, root: Path) -> None:
         problem = f"输出目录 {out} 是受保护的目录（根目录、主目录、站点目录、content/、data/ 或 themes/）"
     elif root.is_relative_to(out):
         problem = f"输出目录 {out} 包含站点目录"
-    elif out.is_relative_to(root / "content"):
-        problem = f"输出目录 {out} 位于 content/ 之内"
+    elif inside := next((d for d in ("content", "data", "themes") if out.is_relative_to((root / d).resolve())), ""):
+        problem = f"输出目录 {out} 位于 {inside}/ 之内"
     elif out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).is_file())):
         problem = f"输出目录 {out} 已存在且不是 sitegen 生成的（缺少 {MARKER} 标记文件）"
     if problem:
@@ -161,17 +161,28 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def write_text_file(path: Path, text: str) -> None:
-    """Write one source-side file atomically (the 索引号 registry, converted content files)."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8", newline="")
-    os.replace(tmp, path)
+    """Write one source-side file atomically (the 索引号 registry, converted content files).
+
+    The text is written as UTF-8 exactly as given ("\r\n" stays "\r\n"); see write_bytes_file.
+    """
+    write_bytes_file(path, text.encode("utf-8"))
 
 
 def write_bytes_file(path: Path, data: bytes) -> None:
-    """Write one source-side file atomically, as bytes."""
+    """Write one source-side file atomically, as bytes.
+
+    A temporary file beside `path` is renamed over it, so a crash leaves the old or the new file,
+    never half of one; an existing file keeps its permission bits.
+    """
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    try:
+        tmp.write_bytes(data)
+        if path.exists():
+            shutil.copymode(path, tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def clean_stale(out: Path) -> None:

@@ -7,6 +7,7 @@ navigation block is identical on every page: it is rendered once per folder dept
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from .bodies import body_for
 from .config import Section, SiteConfig, Stage
 from .i18n import MissingMessage, Translator, format_date
 from .markdown import RenderedMarkdown
@@ -38,6 +40,17 @@ class PageContext:
     """The edition this page belongs to."""
     path: str
     """Output path of the page being rendered."""
+
+
+_URL_UNSAFE_RE = re.compile(r'[\x00-\x20\x7f"#%<>?\\^`{|}]')
+
+
+def url_path(path: str) -> str:
+    """A file path as a link: characters with a meaning in URLs (# ? % space …) percent-encoded.
+
+    Chinese stays as written (browsers encode it), so a download link to 附件#1 (2024).xlsx works.
+    """
+    return _URL_UNSAFE_RE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode("utf-8")), path)
 
 
 def relative(from_page: str, to_path: str) -> str:
@@ -83,6 +96,7 @@ class Renderer:
             keep_trailing_newline=True,
         )
         self.env.globals.update({"portal": None, **(template_globals or {})})
+        self.env.filters["url_path"] = url_path
         self._nav: dict[tuple[str, str], Markup] = {}
         self._names = {e.lang: _Names(e.lang) for e in site.editions}
 
@@ -122,19 +136,34 @@ class Renderer:
             raise TemplateProblem(f"渲染 {path} 时出错：{exc.args[0]}") from exc
         except jinja2.UndefinedError as exc:
             raise TemplateProblem(f"渲染 {path} 时模板 {template} 用到了未定义的变量：{exc.message}") from exc
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateProblem(f"模板 {exc.name or template} 第 {exc.lineno} 行有语法错误：{exc.message}") from exc
+        except jinja2.TemplateError as exc:
+            raise TemplateProblem(f"渲染 {path} 时模板 {template} 出错：{exc}") from exc
         return OutputFile(path, html.encode("utf-8"))
 
     def _nav_for(self, path: str, edition: Edition) -> Markup:
         folder = path.rpartition("/")[0]
         key = (edition.lang, folder)
         if key not in self._nav:
-            nav = self.env.get_template("nav.html").render(
-                config=self.site.config,
-                edition=edition,
-                url=lambda target: relative(path, edition.prefix + target),
-                t=self.translators[edition.lang],
-                lang=edition.lang,
-            )
+            try:
+                nav = self.env.get_template("nav.html").render(
+                    config=self.site.config,
+                    edition=edition,
+                    url=lambda target: relative(path, edition.prefix + target),
+                    t=self.translators[edition.lang],
+                    lang=edition.lang,
+                )
+            except jinja2.TemplateNotFound as exc:
+                raise TemplateProblem(f"渲染 {path} 的导航时找不到模板 {exc.name}") from exc
+            except MissingMessage as exc:
+                raise TemplateProblem(f"渲染 {path} 的导航时出错：{exc.args[0]}") from exc
+            except jinja2.UndefinedError as exc:
+                raise TemplateProblem(f"渲染 {path} 时模板 nav.html 用到了未定义的变量：{exc.message}") from exc
+            except jinja2.TemplateSyntaxError as exc:
+                raise TemplateProblem(f"模板 {exc.name or 'nav.html'} 第 {exc.lineno} 行有语法错误：{exc.message}") from exc
+            except jinja2.TemplateError as exc:
+                raise TemplateProblem(f"渲染 {path} 的导航时出错：{exc}") from exc
             self._nav[key] = Markup(nav)
         return self._nav[key]
 
@@ -192,7 +221,7 @@ def render_list(renderer: Renderer, edition: Edition, lst: ListPage) -> OutputFi
 
 def render_item(renderer: Renderer, edition: Edition, entry: Entry) -> OutputFile:
     """One item page with its metadata table and body."""
-    body = renderer.bodies[entry.text.source]
+    body = body_for(renderer.bodies, entry.text.source, edition.prefix)
     return renderer.page(
         "item.html",
         entry.path,

@@ -14,7 +14,6 @@ import yaml
 
 from .diagnostics import Diagnostic, error
 
-
 _BASE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ~10x faster
 
 
@@ -48,11 +47,18 @@ def load_mapping(text: str, path: str, line_offset: int = 0) -> tuple[Mapping | 
     problems = _prescan(text, path, line_offset)
     if problems:
         return None, problems
+    too_deep = _too_deep(text, path, line_offset)  # libyaml recurses in C: deep nesting segfaults
+    if too_deep is not None:
+        return None, [too_deep]
     loader = _Loader(text)
+    key_line = 1 + line_offset
     try:
         node = loader.get_single_node()
         if node is None:
             return Mapping({}, {}, {}), []
+        unreadable = _unreadable(node, path, line_offset)
+        if unreadable is not None:
+            return None, [unreadable]
         if not isinstance(node, yaml.MappingNode):
             line = node.start_mark.line + 1 + line_offset
             return None, [
@@ -69,8 +75,9 @@ def load_mapping(text: str, path: str, line_offset: int = 0) -> tuple[Mapping | 
         lines: dict[str, int] = {}
         cols: dict[str, int] = {}
         for key_node, value_node in node.value:
+            key_line = key_node.start_mark.line + 1 + line_offset
             key = str(loader.construct_object(key_node, deep=True))
-            line = key_node.start_mark.line + 1 + line_offset
+            line = key_line
             if key in values:
                 return None, [
                     error(
@@ -90,8 +97,103 @@ def load_mapping(text: str, path: str, line_offset: int = 0) -> tuple[Mapping | 
         return None, [_yaml_error(exc, path, line_offset)]
     except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
         return None, [error(path, 1 + line_offset, 1, "E110", f"YAML 格式错误：{exc}")]
+    except (ValueError, TypeError, OverflowError, RecursionError, UnicodeError) as exc:
+        # a value YAML accepts but Python cannot build: `!!int x`, a 5000-digit number, "\ud800"
+        return None, [
+            error(
+                path,
+                key_line,
+                1,
+                "E110",
+                f"元数据（YAML）格式错误：这一行的值无法读取（{type(exc).__name__}: {str(exc)[:80]}）",
+                "把值写成普通文字；含有特殊符号时用引号括起来，不要用“!!”标记",
+            )
+        ]
     finally:
         loader.dispose()
+
+
+MAX_DEPTH = 64
+"""Deepest nesting of lists and mappings accepted in YAML (front-matter needs two or three)."""
+MAX_NODES = 20_000
+"""Most values a YAML document may expand to, aliases counted at every use ("billion laughs")."""
+_BLOCK_INDICATOR_RE = re.compile(r"(?:^|(?<=\s))[-?:](?=\s|$)")
+_FLOW_RE = re.compile(r"[\[\]{}]")
+
+
+def _too_deep(text: str, path: str, line_offset: int) -> Diagnostic | None:
+    """E116 when lists/mappings may nest deeper than MAX_DEPTH (an over-estimate, never under)."""
+    indents: list[int] = []
+    flow = 0
+    for n, line in enumerate(text.split("\n"), start=1 + line_offset):
+        body = line.lstrip(" ")
+        if not body or body.startswith("#"):
+            continue
+        indent = len(line) - len(body)
+        while indents and indents[-1] >= indent:
+            indents.pop()
+        indents.append(indent)
+        deepest = flow
+        for m in _FLOW_RE.finditer(body):
+            flow = flow + 1 if m.group() in "[{" else max(flow - 1, 0)
+            deepest = max(deepest, flow)
+        if len(indents) + len(_BLOCK_INDICATOR_RE.findall(body)) + deepest > MAX_DEPTH:
+            return error(
+                path,
+                n,
+                1,
+                "E116",
+                f"元数据嵌套过深（超过 {MAX_DEPTH} 层列表或缩进）",
+                "元数据每行写一个“键: 值”，列表写成 [甲, 乙]；检查是否误粘贴了大量括号或“- ”",
+            )
+    return None
+
+
+def _unreadable(root: yaml.Node, path: str, line_offset: int) -> Diagnostic | None:
+    """E117 for documents that expand too much through aliases, or hold invalid characters."""
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node) -> int:  # recursion depth is bounded by _too_deep
+        known = sizes.get(id(node))
+        if known is not None:
+            if known < 0:
+                raise _Unreadable(node, "别名（*）指向了它自己所在的列表或映射")
+            return known
+        if isinstance(node, yaml.ScalarNode):
+            if any("\ud800" <= c <= "\udfff" for c in node.value):
+                raise _Unreadable(node, "值含有无效的 Unicode 字符（代理项 \\ud800–\\udfff）")
+            sizes[id(node)] = 1
+            return 1
+        sizes[id(node)] = -1
+        children = [c for pair in node.value for c in pair] if isinstance(node, yaml.MappingNode) else node.value
+        total = 1
+        for child in children:
+            total += size(child)
+            if total > MAX_NODES:
+                raise _Unreadable(node, f"元数据展开后超过 {MAX_NODES} 个值（别名“*”用得过多）")
+        sizes[id(node)] = total
+        return total
+
+    try:
+        size(root)
+    except _Unreadable as exc:
+        mark = exc.node.start_mark
+        return error(
+            path,
+            mark.line + 1 + line_offset,
+            mark.column + 1,
+            "E117",
+            f"元数据无法读取：{exc.reason}",
+            "不要在元数据中使用锚点“&”和别名“*”；值以“*”或“&”开头时用引号括起来",
+        )
+    return None
+
+
+class _Unreadable(Exception):
+    def __init__(self, node: yaml.Node, reason: str):
+        super().__init__(reason)
+        self.node = node
+        self.reason = reason
 
 
 def _prescan(text: str, path: str, line_offset: int) -> list[Diagnostic]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
-import stat
 from pathlib import Path
 from types import ModuleType
 
@@ -13,7 +12,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from sitegen.diagnostics import Severity
-from sitegen.encoding import DecodedText, convert_file_to_utf8, decode_bytes
+from sitegen.encoding import Conversion, DecodedText, convert_file_to_utf8, decode_bytes
 
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile"
 
@@ -221,21 +220,19 @@ def test_decoded_text_is_frozen() -> None:
 def test_convert_fixture_to_clean_utf8(tmp_path: Path, name: str, encoding: str) -> None:
     target = tmp_path / name
     target.write_bytes(fixture(name))
-    target.chmod(0o640)
-    assert convert_file_to_utf8(target) == encoding
-    assert target.read_bytes() == ITEM.encode("utf-8")
-    assert stat.S_IMODE(target.stat().st_mode) == 0o640
-    assert [p.name for p in tmp_path.iterdir()] == [name]  # no temporary file left behind
+    assert convert_file_to_utf8(target) == Conversion(encoding, ITEM.encode("utf-8"))
+    assert target.read_bytes() == fixture(name)  # it only reads: sitegen.fixes does the writing
+    assert [p.name for p in tmp_path.iterdir()] == [name]
+    target.write_bytes(ITEM.encode("utf-8"))
     assert decode_bytes(target.read_bytes(), name) == (DecodedText(ITEM, "utf-8", False, False), [])
-    assert convert_file_to_utf8(target) is None  # second run: nothing to do
+    assert convert_file_to_utf8(target) is None  # converted: nothing to do
 
 
 def test_convert_keeps_line_endings(tmp_path: Path) -> None:
     target = tmp_path / "a.md"
     original = ITEM.replace("\n", "\r\n")
     target.write_bytes(original.encode("gbk"))
-    assert convert_file_to_utf8(target) == "gbk"
-    assert target.read_bytes() == original.encode("utf-8")
+    assert convert_file_to_utf8(target) == Conversion("gbk", original.encode("utf-8"))
     mixed = tmp_path / "crlf-mixed.md"
     mixed.write_bytes(fixture("crlf-mixed.md"))
     assert convert_file_to_utf8(mixed) is None
@@ -246,8 +243,7 @@ def test_convert_gb18030_only_text(tmp_path: Path) -> None:
     target = tmp_path / "ii.md"
     text = "title: ꆈꌠꉙ\n"
     target.write_bytes(text.encode("gb18030"))
-    assert convert_file_to_utf8(target) == "gb18030"
-    assert target.read_text(encoding="utf-8") == text
+    assert convert_file_to_utf8(target) == Conversion("gb18030", text.encode("utf-8"))
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,198 @@
+"""Yi web font: the theme's OFL Yi font, subset to the Yi characters the built pages publish.
+
+Most phones and PCs in China have no Yi (Nuosu) font, so a page in Yi must bring its own. This stage
+runs on the rendered pages, so the subset holds exactly the Yi characters (U+A000–U+A4CF) that the
+site publishes: titles, bodies, interface strings, section names, dates. A new Yi character in the
+content therefore changes the subset (and its file name) on the next build.
+
+The font is split into two faces of the one CSS family "Sitegen Yi" with disjoint unicode-range, so
+a browser downloads a face only when the page shows one of its characters:
+  - the shared face: Yi characters that also occur on pages that are not in Yi (on a bilingual site,
+    the language switch "ꆈꌠꉙ" on every Chinese page): tiny, so Chinese readers fetch < 1 KB;
+  - the main face: every other Yi character, fetched only by pages in Yi.
+Every page that contains Yi gets `<link rel="stylesheet" href="…/assets/fonts/yi.css">` in its head;
+pages without Yi are left unchanged. A site without Yi gets no font files at all. The output is
+deterministic: the same characters give the same bytes and the same file names.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .output import OutputFile
+from .render import relative
+
+YI_FIRST, YI_LAST = 0xA000, 0xA4CF
+"""Yi Syllables (U+A000–U+A48F) and Yi Radicals (U+A490–U+A4CF)."""
+YI_RE = re.compile("[\ua000-\ua4cf]")
+FONT_SOURCE = "fonts/NotoSansYi-Regular.ttf"
+"""The OFL Yi font, relative to the theme folder (outside static/: never copied as is)."""
+LICENCE_SOURCE = "fonts/OFL.txt"
+"""Its licence, copied next to the subset (OFL §2: every copy carries the licence)."""
+CSS_PATH = "assets/fonts/yi.css"
+"""The stylesheet that pages with Yi link to; fixed, so pages do not change when the subset does."""
+FAMILY = "Sitegen Yi"
+"""CSS family name used by site.css for :lang(ii)."""
+KEPT_NAME_IDS = (0, 1, 2, 3, 4, 5, 6, 13, 14)
+"""Name-table records kept in the subset: names, version, copyright (0), licence (13) and its URL (14)."""
+_HTML_LANG_RE = re.compile(rb"<html[^>]*?\blang=\"([^\"]*)\"", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class FontFace:
+    """One subset face of the "Sitegen Yi" family."""
+
+    path: str
+    """Output path, "assets/fonts/yi-<first 8 hex digits of its SHA-256>.woff2"."""
+    characters: frozenset[str]
+    """The Yi characters the face holds."""
+    unicode_range: str
+    """CSS unicode-range of the face, e.g. "U+A188, U+A259, U+A320"."""
+    data: bytes
+    """The WOFF2 file."""
+
+
+@dataclass(frozen=True, slots=True)
+class YiFont:
+    """The Yi web font of one build, and the pages that link to it."""
+
+    pages: tuple[OutputFile, ...]
+    """Every page, in input order; those containing Yi link to CSS_PATH."""
+    faces: tuple[FontFace, ...]
+    """Shared face first (if any), then the main face (if any); empty when no page contains Yi."""
+    files: tuple[OutputFile, ...]
+    """Font files, stylesheet and licence to write (empty when no page contains Yi)."""
+
+
+def yi_font(pages: Sequence[OutputFile], theme_dir: Path) -> tuple[list[OutputFile], list[OutputFile]]:
+    """The pages (linked to the Yi font where they contain Yi) and the font files to write."""
+    font = build_yi_font(pages, theme_dir)
+    return list(font.pages), list(font.files)
+
+
+def build_yi_font(pages: Sequence[OutputFile], theme_dir: Path) -> YiFont:
+    """Subset the theme's Yi font to the Yi characters of `pages` and link the pages that need it."""
+    source = theme_dir / FONT_SOURCE
+    shared: set[str] = set()
+    used: set[str] = set()
+    with_yi: set[str] = set()
+    for page in pages:
+        chars = _yi_characters(page)
+        if chars:
+            with_yi.add(page.path)
+            used |= chars
+            if not _is_yi_page(page):
+                shared |= chars
+    if not used or not source.is_file():
+        return YiFont(tuple(pages), (), ())
+    faces = tuple(
+        _face(source, frozenset(chars), unicode_range)
+        for chars, unicode_range in (
+            (shared, css_unicode_range(ord(c) for c in shared)),
+            (used - shared, css_unicode_range(_complement(shared))),
+        )
+        if chars
+    )
+    files = [*(OutputFile(face.path, face.data) for face in faces), OutputFile(CSS_PATH, font_css(faces, source).encode("utf-8"))]
+    licence = theme_dir / LICENCE_SOURCE
+    if licence.is_file():
+        files.append(OutputFile("assets/fonts/OFL.txt", source=licence))
+    linked = tuple(_link(page, CSS_PATH) if page.path in with_yi else page for page in pages)
+    return YiFont(linked, faces, tuple(files))
+
+
+def font_css(faces: Sequence[FontFace], source: Path) -> str:
+    """The @font-face rules of the subset faces, with the font's copyright and licence in a comment."""
+    name = _font_names(source)
+    lines = [
+        f"/* {name[1]} {name[5]}. {name[0]} SIL Open Font License 1.1 (OFL.txt in this folder).",
+        f"   Subset by sitegen to the {sum(len(f.characters) for f in faces)} Yi characters this site uses. */",
+    ]
+    for face in faces:
+        href = face.path.rsplit("/", 1)[-1]
+        lines.append(
+            f'@font-face {{ font-family: "{FAMILY}"; src: url("{href}") format("woff2"); '
+            f"font-display: swap; unicode-range: {face.unicode_range}; }}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def css_unicode_range(codepoints: Iterable[int]) -> str:
+    """Code points as a compact CSS unicode-range: "U+A000-A187, U+A189"."""
+    runs: list[list[int]] = []
+    for cp in sorted(set(codepoints)):
+        if runs and cp == runs[-1][1] + 1:
+            runs[-1][1] = cp
+        else:
+            runs.append([cp, cp])
+    return ", ".join(f"U+{a:X}" if a == b else f"U+{a:X}-{b:X}" for a, b in runs)
+
+
+def subset_woff2(source: Path, characters: frozenset[str]) -> bytes:
+    """The font at `source` reduced to `characters`, as WOFF2 (same input, same bytes)."""
+    stat = source.stat()
+    return _subset_cached(str(source), stat.st_mtime_ns, stat.st_size, characters)
+
+
+@functools.lru_cache(maxsize=8)
+def _subset_cached(source: str, mtime_ns: int, size: int, characters: frozenset[str]) -> bytes:
+    del mtime_ns, size  # cache key only: a changed font file is subset again
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.name_IDs = list(KEPT_NAME_IDS)
+    options.recalc_timestamp = False
+    font = TTFont(source, recalcTimestamp=False)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=sorted(ord(c) for c in characters))
+    subsetter.subset(font)
+    buffer = io.BytesIO()
+    subset.save_font(font, buffer, options)
+    return buffer.getvalue()
+
+
+def _face(source: Path, characters: frozenset[str], unicode_range: str) -> FontFace:
+    data = subset_woff2(source, characters)
+    return FontFace(f"assets/fonts/yi-{hashlib.sha256(data).hexdigest()[:8]}.woff2", characters, unicode_range, data)
+
+
+def _complement(chars: set[str]) -> Iterable[int]:
+    taken = {ord(c) for c in chars}
+    return (cp for cp in range(YI_FIRST, YI_LAST + 1) if cp not in taken)
+
+
+def _yi_characters(page: OutputFile) -> set[str]:
+    if not page.path.endswith(".html") or page.data is None or b"\xea" not in page.data:
+        return set()  # every Yi character is encoded in UTF-8 as EA 80..93 xx
+    return set(YI_RE.findall(page.data.decode("utf-8", errors="replace")))
+
+
+def _is_yi_page(page: OutputFile) -> bool:
+    match = _HTML_LANG_RE.search(page.data or b"", 0, 2048)
+    lang = match.group(1).decode("ascii", errors="replace").lower() if match else ""
+    return lang == "ii" or lang.startswith("ii-")
+
+
+def _link(page: OutputFile, css_path: str) -> OutputFile:
+    assert page.data is not None
+    tag = f'<link rel="stylesheet" href="{relative(page.path, css_path)}">\n'.encode()
+    head_end = page.data.find(b"</head>")
+    if head_end < 0:
+        return page
+    return OutputFile(page.path, page.data[:head_end] + tag + page.data[head_end:])
+
+
+@functools.lru_cache(maxsize=4)
+def _font_names(source: Path) -> dict[int, str]:
+    from fontTools.ttLib import TTFont
+
+    table = TTFont(source, lazy=True)["name"]
+    return {i: (table.getDebugName(i) or "") for i in (0, 1, 5)}

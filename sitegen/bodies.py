@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from .config import SiteConfig
@@ -16,6 +17,7 @@ from .content import Item
 from .diagnostics import Diagnostic, error, warning
 from .identity import Identities
 from .markdown import RenderedMarkdown, render_markdown
+from .parallel import pmap
 
 
 def render_bodies(
@@ -23,44 +25,66 @@ def render_bodies(
 ) -> tuple[dict[str, RenderedMarkdown], list[Diagnostic]]:
     """Render every published item's body; returns source → rendered, and problems."""
     del root, config  # bodies depend only on the items and their identities
-    item_dir = {i.source: i for i in published}
-    page_of = {
-        i.source: f"{i.domain}/{ids.by_source[i.source].slug}.html" for i in published
-    }
-    unpublished = set(ids.by_source) - set(item_dir)
-    out: dict[str, RenderedMarkdown] = {}
-    problems: list[Diagnostic] = []
-    for item in published:
-        folder = posixpath.dirname(item.source)
-        page = page_of[item.source]
-        attachments = {a.file: a for a in item.attachments}
-        slug = ids.by_source[item.source].slug
-        link_problems: list[Diagnostic] = []
+    page_of = {i.source: f"{i.domain}/{ids.by_source[i.source].slug}.html" for i in published}
+    unpublished = frozenset(ids.by_source) - frozenset(page_of)
+    links = Links(page_of, unpublished)
+    results = pmap(lambda item: links.render(item, ids.by_source[item.source].slug), published)
+    out = {item.source: rendered for item, (rendered, _, _) in zip(published, results, strict=True)}
+    problems = [d for rendered, link_problems, _ in results for d in (*rendered.problems, *link_problems)]
+    return out, problems
 
-        def rewrite(target: str, item=item, folder=folder, page=page, attachments=attachments, slug=slug, link_problems=link_problems) -> str | None:
-            path, _, anchor = target.partition("#")
-            path = path.split("?", 1)[0]
-            if path in attachments:
-                return f"{slug}/{path}" + (f"#{anchor}" if anchor else "")
-            resolved = posixpath.normpath(posixpath.join(folder, path))
-            if resolved in page_of:
-                href = posixpath.relpath(page_of[resolved], posixpath.dirname(page))
-                return href + (f"#{anchor}" if anchor else "")
-            if resolved in unpublished:
-                link_problems.append(
-                    warning(item.source, _line_of(item, target), 1, "W225", f"链接的条目 {resolved} 尚未公开，链接已去掉", "等对方条目公开后再链接")
-                )
-                return ""
-            link_problems.append(
-                error(item.source, _line_of(item, target), 1, "E224", f"链接目标“{target}”不存在或未列为附件", "站内文件请写进 attachments 并只写文件名；站外网址请写完整的 https://…")
-            )
-            return ""
+
+@dataclass(frozen=True, slots=True)
+class Links:
+    """Resolves relative links in bodies against the published pages."""
+
+    page_of: dict[str, str]
+    """Item source → output path of its page."""
+    unpublished: frozenset[str]
+    """Sources of items that exist but are not published."""
+
+    def resolve(self, item: Item, slug: str, target: str) -> tuple[str, Diagnostic | None]:
+        """Where a relative link in `item`'s body goes ("" = nowhere) and the problem, if any."""
+        path, _, anchor = target.partition("#")
+        path = path.split("?", 1)[0]
+        suffix = f"#{anchor}" if anchor else ""
+        if path in {a.file for a in item.attachments}:
+            return f"{slug}/{path}{suffix}", None
+        folder = posixpath.dirname(item.source)
+        resolved = posixpath.normpath(posixpath.join(folder, path))
+        if resolved in self.page_of:
+            page_dir = posixpath.dirname(self.page_of[item.source])
+            return posixpath.relpath(self.page_of[resolved], page_dir) + suffix, None
+        line = _line_of(item, target)
+        if resolved in self.unpublished:
+            return "", warning(item.source, line, 1, "W225", f"链接的条目 {resolved} 尚未公开，链接已去掉", "等对方条目公开后再链接")
+        return "", error(
+            item.source,
+            line,
+            1,
+            "E224",
+            f"链接目标“{target}”不存在或未列为附件",
+            "站内文件请写进 attachments 并只写文件名；站外网址请写完整的 https://…",
+        )
+
+    def render(self, item: Item, slug: str) -> tuple[RenderedMarkdown, list[Diagnostic], tuple[tuple[str, str], ...]]:
+        """One body, the problems with its links, and how each link resolved."""
+        problems: list[Diagnostic] = []
+        resolutions: list[tuple[str, str]] = []
+
+        def rewrite(target: str) -> str | None:
+            href, problem = self.resolve(item, slug, target)
+            resolutions.append((target, href))
+            if problem is not None:
+                problems.append(problem)
+            return href
 
         rendered = render_markdown(item.body, path=item.source, line_offset=item.body_line, rewrite_link=rewrite)
-        out[item.source] = rendered
-        problems += rendered.problems
-        problems += link_problems
-    return out, problems
+        return rendered, problems, tuple(resolutions)
+
+    def still_resolves(self, item: Item, slug: str, resolutions: tuple[tuple[str, str], ...]) -> bool:
+        """True when every link recorded at the last render still goes to the same place."""
+        return all(self.resolve(item, slug, target)[0] == href for target, href in resolutions)
 
 
 def _line_of(item: Item, target: str) -> int:

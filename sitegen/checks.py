@@ -14,6 +14,7 @@ from .config import SiteConfig
 from .content import Item
 from .diagnostics import Diagnostic, error, warning
 from .identity import Identities
+from .parallel import pmap
 from .privacy import find_personal_numbers, line_col
 
 KIND_NAMES = {"id_card": "身份证号", "mobile": "手机号码", "bank_card": "银行卡号"}
@@ -24,11 +25,8 @@ TIMELINESS_DAYS = 20
 def check_items(items: Sequence[Item], config: SiteConfig, ids: Identities) -> list[Diagnostic]:
     """Privacy and timeliness diagnostics for every item."""
     del ids
-    problems: list[Diagnostic] = []
-    for item in items:
-        problems += check_privacy(item, config.root)
-        problems += check_timeliness(item, config)
-    return problems
+    found = pmap(lambda item: check_privacy(item, config.root) + check_timeliness(item, config), items)
+    return [d for diags in found for d in diags]
 
 
 def check_privacy(item: Item, root: Path) -> list[Diagnostic]:

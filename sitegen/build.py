@@ -13,25 +13,28 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import assets, bodies, checks, feeds, fonts, search_stage
+from . import assets, checks, feeds, fonts, incremental
+from .cache import BuildCache, cache_bytes, cache_path, code_key, digest, read_cache, tree_state
 from .config import SiteConfig, load_config
-from .content import Item, load_items
+from .content import Item
 from .diagnostics import BuildFailed, Diagnostic, has_errors
 from .gate import GateResult, gate
 from .i18n import Translator, load_catalog
 from .identity import REGISTRY, Identities, assign, read_registry, registry_text
 from .model import Site, build_site
 from .output import (
+    MARKER,
     OutputFile,
     WriteReport,
     check_output_dir,
     clean_stale,
+    write_cache,
     write_site,
     write_text_file,
 )
 from .pages import load_pages, publishable, render_page_bodies
 from .portal import Portal, build_portal, portal_files
-from .render import Renderer, TemplateProblem, render_pages
+from .render import Renderer, TemplateProblem
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,34 +80,52 @@ class Timings:
 class BuildResult:
     """What a build did."""
 
-    site: Site
-    """The site model that was rendered."""
+    site: Site | None
+    """The site model that was rendered (None when nothing had changed)."""
     diagnostics: tuple[Diagnostic, ...]
     """Warnings (errors stop the build before a result exists)."""
-    withheld: GateResult
-    """What the gate published and held back."""
+    withheld: GateResult | None
+    """What the gate published and held back (None when nothing had changed)."""
     written: WriteReport | None
-    """What was written (None for a check-only run)."""
+    """What was written (None for a check-only run or when nothing had changed)."""
     timings: Timings
     """Per-stage times."""
+    cache: BuildCache
+    """Results to reuse in the next build."""
     portal: Portal | None = None
-    """The 政府信息公开 column: content pages, statistics, coverage."""
+    """The 政府信息公开 column: content pages, statistics, coverage (None when nothing had changed)."""
+    unchanged: bool = False
+    """True when no input had changed since the previous build into the same output: nothing done."""
 
 
-def build(options: BuildOptions) -> BuildResult:
-    """Run every stage; raise BuildFailed with all diagnostics if any error was found."""
+def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult:
+    """Run every stage; raise BuildFailed with all diagnostics if any error was found.
+
+    `cache` holds the previous build's results (serve keeps it in memory); by default it is read
+    from <root>/.sitegen-cache/ and only what changed since is redone.
+    """
     timings = Timings()
     problems: list[Diagnostic] = []
     root = options.root
-    if options.out is not None:
-        check_output_dir(options.out, root)
+    out = options.out.resolve() if options.out is not None else None
+    if out is not None:
+        check_output_dir(out, root)
+
+    with timings.stage("cache"):
+        previous = cache if cache is not None else read_cache(root)
+        site_key = _site_key(options)
+        inputs = digest((site_key, tree_state(root, INPUT_FOLDERS)))
+        if out is not None and previous.inputs == inputs and previous.output == str(out) and (out / MARKER).is_file():
+            return BuildResult(None, previous.diagnostics, None, None, timings, previous, unchanged=True)
+        if previous.site_key != site_key:
+            previous = BuildCache()
 
     with timings.stage("config"):
         config = _need(*load_config(root), problems)
         translators = _translators(root, config, problems)
 
     with timings.stage("load"):
-        items, found = load_items(root, config)
+        items, found, loads = incremental.load_items(root, config, previous)
         problems += found
         registry, found = read_registry(root)
         problems += found
@@ -114,10 +135,9 @@ def build(options: BuildOptions) -> BuildResult:
         problems += found
 
     with timings.stage("check"):
-        problems += checks.check_items(items, config, ids)
         problems += checks.check_page_privacy(column_pages, root)
         gated = gate(items, _translations(ids), options.today, drafts=options.drafts)
-        rendered, found = bodies.render_bodies(root, gated.published, ids, config)
+        rendered, found, body_cache = incremental.render_bodies(gated.published, ids, config, loads, previous)
         problems += found
         shown_pages = publishable(column_pages, options.today, drafts=options.drafts)
         page_bodies, found = render_page_bodies(shown_pages)
@@ -134,7 +154,8 @@ def build(options: BuildOptions) -> BuildResult:
             site, _theme(root, config), translators, rendered, extra_head=options.extra_head, template_globals={"portal": portal}
         )
         try:
-            pages = [*render_pages(renderer), *portal_files(renderer, portal)]
+            pages, page_prints = incremental.render_pages(renderer, site_key, loads, previous, out)
+            pages += portal_files(renderer, portal)
         except TemplateProblem as exc:
             raise BuildFailed([*problems, checks.template_error(str(exc))]) from exc
 
@@ -142,22 +163,42 @@ def build(options: BuildOptions) -> BuildResult:
         pages, font_files = fonts.yi_font(pages, _theme(root, config))
 
     with timings.stage("search"):
-        index_files = list(search_stage.search_files(site, rendered))
+        index_files, search_print = incremental.search_files(site, rendered, previous, out)
 
     with timings.stage("feeds"):
         feed_files = list(feeds.feed_files(site, extra_paths=portal.paths))
         problems += feeds.feed_warnings(site)
 
     written = None
-    if options.out is not None:
+    next_cache = BuildCache(site_key, inputs, str(out), loads, body_cache, page_prints, search_print, tuple(problems))
+    if out is not None:
         with timings.stage("write"):
-            clean_stale(options.out)
+            clean_stale(out)
             files = [*pages, *font_files, *index_files, *feed_files, *assets.asset_files(site, _theme(root, config))]
-            written = write_site(options.out, files)
+            written = write_site(out, files)
             if options.update_registry and ids.assigned:
                 write_text_file(root / REGISTRY, registry_text(ids.registry))
+            if cache is None:
+                write_cache(cache_path(root), cache_bytes(next_cache))
 
-    return BuildResult(site, tuple(problems), gated, written, timings, portal)
+    return BuildResult(site, tuple(problems), gated, written, timings, next_cache, portal)
+
+
+INPUT_FOLDERS = ("content", "data", "themes")
+SITE_WIDE_FOLDERS = ("data", "themes", "content/pages")
+"""Inputs every page depends on (the column pages appear in the navigation)."""
+"""Folders whose files are the build's inputs (the 索引号 registry is derived: see _site_key)."""
+
+
+def _site_key(options: BuildOptions) -> str:
+    """Fingerprint of everything every page depends on: sitegen itself, data/, themes/, options."""
+    root = options.root
+    files = [
+        (rel, (root / rel).read_bytes())
+        for rel, _, _ in tree_state(root, SITE_WIDE_FOLDERS)
+        if rel != REGISTRY
+    ]
+    return digest((code_key(), files, options.today, options.drafts, options.extra_head))
 
 
 def _need(value, found: list[Diagnostic], problems: list[Diagnostic]):

@@ -15,6 +15,7 @@ from .content import Item
 from .diagnostics import Diagnostic, error, warning
 from .identity import Identities
 from .pages import Page
+from .parallel import pmap
 from .privacy import find_personal_numbers, line_col
 
 KIND_NAMES = {"id_card": "身份证号", "mobile": "手机号码", "bank_card": "银行卡号"}
@@ -25,11 +26,8 @@ TIMELINESS_DAYS = 20
 def check_items(items: Sequence[Item], config: SiteConfig, ids: Identities) -> list[Diagnostic]:
     """Privacy and timeliness diagnostics for every item."""
     del ids
-    problems: list[Diagnostic] = []
-    for item in items:
-        problems += check_privacy(item, config.root)
-        problems += check_timeliness(item, config)
-    return problems
+    found = pmap(lambda item: check_privacy(item, config.root) + check_timeliness(item, config), items)
+    return [d for diags in found for d in diags]
 
 
 def check_privacy(item: Item, root: Path) -> list[Diagnostic]:

@@ -88,8 +88,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     result = build(BuildOptions(root=root, out=out, today=_today(args.today)))
     if result.diagnostics:
         print(format_all(result.diagnostics), file=sys.stderr)
+    if result.unchanged:
+        if not args.quiet:
+            print(f"内容没有变化，{out} 保持不变（用时 {result.timings.format()}）")
+        return 0
     if not args.quiet:
-        assert result.written is not None
+        assert result.written is not None and result.site is not None and result.withheld is not None
         site = result.site
         print(
             f"已生成 {len(site.default.entries)} 条公开信息，{result.written.files} 个文件"
@@ -120,6 +124,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(format_all(exc.diagnostics), file=sys.stderr)
         print(check_summary(exc.diagnostics))
         return 1
+    assert result.site is not None  # a check-only run never short-cuts
     diags = (*result.diagnostics, *_extra_checks(root, result))
     if diags:
         print(format_all(diags), file=sys.stderr)

@@ -17,6 +17,7 @@ from typing import Any
 from .config import SiteConfig
 from .diagnostics import Diagnostic, error, warning
 from .encoding import decode_bytes
+from .parallel import pmap
 from .yamlfile import load_mapping
 
 DISCLOSURES = ("主动公开", "依申请公开", "不予公开")
@@ -149,10 +150,10 @@ def iter_item_files(root: Path) -> list[Path]:
 
 def load_items(root: Path, config: SiteConfig, files: Iterable[Path] | None = None) -> tuple[list[Item], list[Diagnostic]]:
     """Read and validate every item file; returns the good items and every problem."""
+    paths = iter_item_files(root) if files is None else list(files)
     items: list[Item] = []
     problems: list[Diagnostic] = []
-    for path in iter_item_files(root) if files is None else files:
-        item, diags = load_item(root, path, config)
+    for item, diags in pmap(lambda path: load_item(root, path, config), paths):
         problems.extend(diags)
         if item is not None:
             items.append(item)

@@ -103,7 +103,8 @@ def build_yi_font(pages: Sequence[OutputFile], theme_dir: Path) -> YiFont:
     licence = theme_dir / LICENCE_SOURCE
     if licence.is_file():
         files.append(OutputFile("assets/fonts/OFL.txt", source=licence))
-    linked = tuple(_link(page, CSS_PATH) if page.path in with_yi else page for page in pages)
+    # A page carried over unchanged from the previous output (data None) already has its link.
+    linked = tuple(_link(page, CSS_PATH) if page.path in with_yi and page.data is not None else page for page in pages)
     return YiFont(linked, faces, tuple(files))
 
 
@@ -169,14 +170,24 @@ def _complement(chars: set[str]) -> Iterable[int]:
     return (cp for cp in range(YI_FIRST, YI_LAST + 1) if cp not in taken)
 
 
+def _page_bytes(page: OutputFile) -> bytes:
+    """The page's HTML, read from the previous output when it was carried over unchanged."""
+    if page.data is not None:
+        return page.data
+    return page.source.read_bytes() if page.source is not None else b""
+
+
 def _yi_characters(page: OutputFile) -> set[str]:
-    if not page.path.endswith(".html") or page.data is None or b"\xea" not in page.data:
+    if not page.path.endswith(".html"):
+        return set()
+    data = _page_bytes(page)
+    if b"\xea" not in data:
         return set()  # every Yi character is encoded in UTF-8 as EA 80..93 xx
-    return set(YI_RE.findall(page.data.decode("utf-8", errors="replace")))
+    return set(YI_RE.findall(data.decode("utf-8", errors="replace")))
 
 
 def _is_yi_page(page: OutputFile) -> bool:
-    match = _HTML_LANG_RE.search(page.data or b"", 0, 2048)
+    match = _HTML_LANG_RE.search(_page_bytes(page), 0, 2048)
     lang = match.group(1).decode("ascii", errors="replace").lower() if match else ""
     return lang == "ii" or lang.startswith("ii-")
 

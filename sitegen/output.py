@@ -168,6 +168,12 @@ def write_text_file(path: Path, text: str) -> None:
     write_bytes_file(path, text.encode("utf-8"))
 
 
+def write_cache(path: Path, data: bytes) -> None:
+    """Write the build cache (outside output/), creating its folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_bytes_file(path, data)
+
+
 def write_bytes_file(path: Path, data: bytes) -> None:
     """Write one source-side file atomically, as bytes.
 

@@ -22,6 +22,7 @@ from .i18n import MissingMessage, Translator, format_date
 from .markdown import RenderedMarkdown
 from .model import Edition, Entry, ListPage, Site
 from .output import OutputFile
+from .parallel import pmap
 
 
 class TemplateProblem(Exception):
@@ -201,17 +202,45 @@ class _Names:
         return Markup("{}").format(e.text.title)
 
 
-def render_pages(renderer: Renderer) -> Iterator[OutputFile]:
-    """Every HTML page of every edition."""
-    site = renderer.site
+@dataclass(frozen=True, slots=True)
+class PageJob:
+    """One page to render: what it shows, without rendering it yet."""
+
+    path: str
+    """Output path of the page."""
+    kind: str
+    """"home", "list", "item", "search" or "404"."""
+    edition: Edition
+    """The edition it belongs to."""
+    value: ListPage | Entry | None
+    """The list page or entry it shows (None for home, search, 404)."""
+
+    def render(self, renderer: Renderer) -> OutputFile:
+        """Render the page."""
+        if self.kind == "list":
+            assert isinstance(self.value, ListPage)
+            return render_list(renderer, self.edition, self.value)
+        if self.kind == "item":
+            assert isinstance(self.value, Entry)
+            return render_item(renderer, self.edition, self.value)
+        return renderer.page(f"{self.kind}.html", self.path, self.edition, page=None)
+
+
+def page_jobs(site: Site) -> Iterator[PageJob]:
+    """Every HTML page of every edition, in output order."""
     for edition in site.editions:
-        yield renderer.page("home.html", edition.path("index.html"), edition, page=None)
+        yield PageJob(edition.path("index.html"), "home", edition, None)
         for lst in edition.lists:
-            yield render_list(renderer, edition, lst)
+            yield PageJob(lst.path, "list", edition, lst)
         for entry in edition.entries:
-            yield render_item(renderer, edition, entry)
-        yield renderer.page("search.html", edition.path("search/index.html"), edition, page=None)
-        yield renderer.page("404.html", edition.path("404.html"), edition, page=None)
+            yield PageJob(entry.path, "item", edition, entry)
+        yield PageJob(edition.path("search/index.html"), "search", edition, None)
+        yield PageJob(edition.path("404.html"), "404", edition, None)
+
+
+def render_pages(renderer: Renderer) -> list[OutputFile]:
+    """Every HTML page of every edition, rendered on all cores."""
+    return pmap(lambda job: job.render(renderer), list(page_jobs(renderer.site)))
 
 
 def render_list(renderer: Renderer, edition: Edition, lst: ListPage) -> OutputFile:

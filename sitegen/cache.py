@@ -1,0 +1,135 @@
+"""The build cache: what the previous build computed, so a rebuild redoes only what changed.
+
+Kept in <root>/.sitegen-cache/build.pickle (outside output/, safe to delete: the next build is then a
+full build). It is keyed so that a stale entry can never be used:
+- a whole-site key covers sitegen's own code, data/, themes/ and the build options; if it differs,
+  nothing is reused;
+- an item's load result is reused only while its file (and its attachments) keep size and mtime;
+- a rendered body is reused only while the item is unchanged and its links resolve the same way;
+- a page is not re-rendered while the fingerprint of everything it shows is unchanged and the
+  previous output still has it (the file is then hard-linked into the new output).
+The cache is a plain value: stages receive the previous one and the build returns the next one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+
+CACHE_DIR = ".sitegen-cache"
+CACHE_FILE = "build.pickle"
+FORMAT = 1
+
+
+@dataclass(frozen=True, slots=True)
+class LoadEntry:
+    """One item file's load and check results."""
+
+    key: tuple[int, ...]
+    """(size, mtime_ns) of the file followed by the same for each attachment."""
+    result: Any
+    """What content.load_item returned: (Item | None, diagnostics)."""
+    checks: tuple[Any, ...] | None = None
+    """Diagnostics of checks.check_item for this file (None = not computed yet)."""
+    digest: str = ""
+    """Fingerprint of the loaded item (for page fingerprints)."""
+
+
+@dataclass(frozen=True, slots=True)
+class BodyEntry:
+    """One rendered body and how its links resolved."""
+
+    item_digest: str
+    """Fingerprint of the item it was rendered from."""
+    links: tuple[tuple[str, str], ...]
+    """(relative target, what it resolved to) for every link the body makes."""
+    result: Any
+    """(edition prefix → RenderedMarkdown, link diagnostics); "" is the default edition."""
+
+
+@dataclass(slots=True)
+class BuildCache:
+    """Results of the previous build (mutable only while a build fills in the next one)."""
+
+    site_key: str = ""
+    """Fingerprint of sitegen's code, data/, themes/ and the build options."""
+    inputs: str = ""
+    """Fingerprint of every input file's size and mtime (equal ⇒ nothing to do)."""
+    output: str = ""
+    """Output folder the previous build wrote."""
+    loads: dict[str, LoadEntry] = field(default_factory=dict)
+    """Item source → load entry."""
+    bodies: dict[str, BodyEntry] = field(default_factory=dict)
+    """Item source → rendered body."""
+    pages: dict[str, str] = field(default_factory=dict)
+    """Output path → fingerprint of what the page showed."""
+    search: str = ""
+    """Fingerprint of all search documents of the previous build."""
+    diagnostics: tuple[Any, ...] = ()
+    """Warnings of the previous build (shown again when nothing changed)."""
+
+
+def digest(value: object) -> str:
+    """A short stable fingerprint of a picklable value."""
+    return hashlib.blake2b(pickle.dumps(value, protocol=5), digest_size=16).hexdigest()
+
+
+def file_key(path: Path, extra: Iterable[Path] = ()) -> tuple[int, ...]:
+    """(size, mtime_ns) of `path` and of each extra file (missing files count as (-1, -1))."""
+    out: list[int] = []
+    for p in (path, *extra):
+        try:
+            st = p.stat()
+            out += [st.st_size, st.st_mtime_ns]
+        except OSError:
+            out += [-1, -1]
+    return tuple(out)
+
+
+def tree_state(root: Path, folders: Iterable[str]) -> list[tuple[str, int, int]]:
+    """(path, size, mtime_ns) of every file under the given folders of `root`, sorted."""
+    out = []
+    for folder in folders:
+        base = root / folder
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames.sort()
+            for name in filenames:
+                p = os.path.join(dirpath, name)
+                st = os.stat(p)
+                out.append((os.path.relpath(p, root), st.st_size, st.st_mtime_ns))
+    out.sort()
+    return out
+
+
+def code_key() -> str:
+    """Fingerprint of sitegen's own source files (a new sitegen invalidates everything)."""
+    pkg = Path(__file__).resolve().parent
+    state = [(p.relative_to(pkg).as_posix(), p.read_bytes()) for p in sorted(pkg.rglob("*")) if p.is_file() and p.suffix in (".py", ".js", ".html", ".css")]
+    return digest((__version__, state))
+
+
+def cache_path(root: Path) -> Path:
+    """Where the cache of the site at `root` lives."""
+    return root / CACHE_DIR / CACHE_FILE
+
+
+def read_cache(root: Path) -> BuildCache:
+    """The cache left by the previous build, or an empty one (missing, old format or unreadable)."""
+    try:
+        with cache_path(root).open("rb") as f:
+            fmt, cache = pickle.load(f)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+        return BuildCache()
+    return cache if fmt == FORMAT and isinstance(cache, BuildCache) else BuildCache()
+
+
+def cache_bytes(cache: BuildCache) -> bytes:
+    """The cache serialised for output.write_cache."""
+    return pickle.dumps((FORMAT, cache), protocol=5)

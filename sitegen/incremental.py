@@ -1,0 +1,155 @@
+"""Incremental versions of the per-item stages: reuse what the previous build computed (cache.py).
+
+Each function does exactly what the plain stage does (content.load_item, checks.check_item,
+bodies.Links.render, render.page_jobs) for what changed, reuses the previous result for the rest,
+and returns the entries for the next cache. A test checks that an incremental build writes the same
+bytes as a full one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from . import checks, search_stage
+from .bodies import Links
+from .cache import BodyEntry, BuildCache, LoadEntry, digest, file_key
+from .config import SiteConfig
+from .content import Item, iter_item_files, load_item
+from .diagnostics import Diagnostic
+from .identity import Identities
+from .markdown import RenderedMarkdown
+from .model import Entry, ListPage, Site
+from .output import OutputFile
+from .parallel import pmap
+from .render import PageJob, Renderer, page_jobs
+
+
+def load_items(root: Path, config: SiteConfig, previous: BuildCache) -> tuple[list[Item], list[Diagnostic], dict[str, LoadEntry]]:
+    """content.load_items, reusing unchanged files' results (and their check diagnostics)."""
+    paths = iter_item_files(root)
+    entries: dict[str, LoadEntry] = {}
+    todo: list[tuple[str, Path, tuple[int, ...]]] = []
+    for path in paths:
+        rel = path.relative_to(root).as_posix()
+        old = previous.loads.get(rel)
+        if old is not None:
+            item = old.result[0]
+            extra = [root / a.source for a in item.attachments] if item is not None else []
+            key = file_key(path, extra)
+            if key == old.key:
+                entries[rel] = old
+                continue
+        todo.append((rel, path, ()))
+    fresh = pmap(lambda job: _load_and_check(root, job[1], config), todo)
+    for (rel, _, _), entry in zip(todo, fresh, strict=True):
+        entries[rel] = entry
+    items: list[Item] = []
+    problems: list[Diagnostic] = []
+    for path in paths:
+        entry = entries[path.relative_to(root).as_posix()]
+        item, diags = entry.result
+        problems.extend(diags)
+        if item is not None:
+            items.append(item)
+            problems.extend(entry.checks or ())
+    return items, problems, entries
+
+
+def _load_and_check(root: Path, path: Path, config: SiteConfig) -> LoadEntry:
+    item, diags = load_item(root, path, config)
+    extra = [root / a.source for a in item.attachments] if item is not None else []
+    found: tuple[Diagnostic, ...] = ()
+    if item is not None:
+        found = tuple(checks.check_privacy(item, root) + checks.check_timeliness(item, config))
+    return LoadEntry(file_key(path, extra), (item, diags), found, digest(item))
+
+
+def render_bodies(
+    published: Sequence[Item], ids: Identities, config: SiteConfig, entries: Mapping[str, LoadEntry], previous: BuildCache
+) -> tuple[dict[str, RenderedMarkdown], list[Diagnostic], dict[str, BodyEntry]]:
+    """bodies.render_bodies, reusing bodies whose item and link targets are unchanged."""
+    links = Links.for_site(published, ids, config)
+    result: dict[str, BodyEntry] = {}
+    todo: list[Item] = []
+    for item in published:
+        old = previous.bodies.get(item.source)
+        item_digest = entries[item.source].digest
+        if old is not None and old.item_digest == item_digest and links.still_resolves(item, ids.by_source[item.source].slug, old.links):
+            result[item.source] = old
+        else:
+            todo.append(item)
+    fresh = pmap(lambda item: links.render(item, ids.by_source[item.source].slug), todo)
+    for item, (versions, problems, resolutions) in zip(todo, fresh, strict=True):
+        result[item.source] = BodyEntry(entries[item.source].digest, resolutions, (versions, tuple(problems)))
+    rendered_map: dict[str, RenderedMarkdown] = {}
+    problems: list[Diagnostic] = []
+    for item in published:
+        versions, link_problems = result[item.source].result
+        rendered_map.update({prefix + item.source: rendered for prefix, rendered in versions.items()})
+        problems += [*versions[""].problems, *link_problems]
+    return rendered_map, problems, result
+
+
+def render_pages(
+    renderer: Renderer, site_key: str, entries: Mapping[str, LoadEntry], previous: BuildCache, out: Path | None
+) -> tuple[list[OutputFile], dict[str, str]]:
+    """render.render_pages, skipping pages whose fingerprint is unchanged (linked from `out`)."""
+    fingerprints: dict[str, str] = {}
+    keep: list[OutputFile] = []
+    todo: list[PageJob] = []
+    for job in page_jobs(renderer.site):
+        fp = digest((site_key, page_inputs(job, renderer.site, entries)))
+        fingerprints[job.path] = fp
+        old_file = out / job.path if out is not None else None
+        if previous.pages.get(job.path) == fp and old_file is not None and old_file.is_file():
+            keep.append(OutputFile(job.path, source=old_file))
+        else:
+            todo.append(job)
+    return keep + pmap(lambda job: job.render(renderer), todo), fingerprints
+
+
+def page_inputs(job: PageJob, site: Site, entries: Mapping[str, LoadEntry]) -> object:
+    """Everything a page shows besides the site-wide inputs (config, theme, catalogs, code)."""
+
+    def brief(e: Entry | None) -> object:
+        if e is None:
+            return None
+        item = e.item
+        return (e.path, e.text.title, e.lang, item.date, item.validity, item.domain, item.stage, item.doc_type)
+
+    edition = job.edition
+    if isinstance(job.value, Entry):
+        e = job.value
+        links = edition.links[e.item.source]
+        state = (e.path, e.index_no, entries[e.item.source].digest, entries[e.text.source].digest)
+        return ("item", state, brief(links.newer), brief(links.older), tuple(map(brief, links.related)))
+    if isinstance(job.value, ListPage):
+        lst = job.value
+        return ("list", lst.path, lst.number, lst.page_paths, lst.total, tuple(map(brief, lst.entries)))
+    if job.kind == "home":
+        return (
+            "home",
+            tuple(map(brief, edition.entries[: site.config.latest_count])),
+            tuple(len(v) for v in edition.by_domain.values()),
+            tuple(len(v) for v in edition.by_stage.values()),
+        )
+    return (job.kind, job.path)
+
+
+def search_files(
+    site: Site, rendered: Mapping[str, RenderedMarkdown], previous: BuildCache, out: Path | None
+) -> tuple[list[OutputFile], str]:
+    """search_stage.search_files, or the previous index files when no search document changed."""
+    docs = [search_stage.search_docs(site, rendered, e.lang) for e in site.editions]
+    fp = digest(docs)
+    folders = [out / e.prefix / "search" for e in site.editions] if out is not None else []
+    if fp == previous.search and folders and all(f.is_dir() for f in folders):
+        files = [
+            OutputFile(p.relative_to(out).as_posix(), source=p)
+            for folder in folders
+            for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name != "index.html"
+        ]
+        return files, fp
+    return list(search_stage.search_files(site, rendered)), fp

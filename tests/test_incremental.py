@@ -1,0 +1,70 @@
+"""Incremental rebuilds write exactly what a full build writes; an unchanged site is not rebuilt."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+from conftest import copy_site
+from golden_site import tree
+
+from sitegen.build import BuildOptions, build
+from sitegen.cache import cache_path
+
+TODAY = dt.date(2025, 12, 31)
+
+
+def _build(root: Path, out: Path):
+    return build(BuildOptions(root=root, out=out, today=TODAY))
+
+
+def test_incremental_rebuild_equals_full_build(tmp_path: Path) -> None:
+    root = copy_site(tmp_path / "site", content=True)
+    out = tmp_path / "out"
+    first = _build(root, out)
+    assert first.written is not None and not first.unchanged
+
+    item = root / "content/items/shehui-jiuzhu/shehui-jiuzhu-2.md"
+    text = item.read_text(encoding="utf-8")
+    old_title = next(line for line in text.splitlines() if line.startswith("title: "))
+    item.write_text(text.replace(old_title, "title: 增量构建测试标题"), encoding="utf-8")
+    (root / "content/items/jiuye/jiuye-1.md").unlink()
+
+    second = _build(root, out)
+    assert second.written is not None
+    assert 0 < second.written.written < first.written.written / 4, "only what changed is rewritten"
+
+    full_root = tmp_path / "full"
+    shutil.copytree(root, full_root, ignore=shutil.ignore_patterns(".sitegen-cache"))
+    full = _build(full_root, tmp_path / "full-out")
+    assert full.written is not None
+    assert tree(out) == tree(tmp_path / "full-out")
+    assert "增量构建测试标题" in (out / "shehui-jiuzhu/index.html").read_text(encoding="utf-8")
+    assert not (out / "jiuye/jiuye-1.html").exists()
+
+
+def test_unchanged_site_is_not_rebuilt_and_a_deleted_cache_is_harmless(tmp_path: Path) -> None:
+    root = copy_site(tmp_path / "site", content=True)
+    out = tmp_path / "out"
+    _build(root, out)
+    before = tree(out)
+    again = _build(root, out)
+    assert again.unchanged and again.written is None
+    assert tree(out) == before
+
+    cache_path(root).unlink()
+    rebuilt = _build(root, out)
+    assert not rebuilt.unchanged
+    assert tree(out) == before
+
+
+def test_a_template_change_rebuilds_every_page(tmp_path: Path) -> None:
+    root = copy_site(tmp_path / "site", content=True)
+    out = tmp_path / "out"
+    _build(root, out)
+    base = root / "themes/default/templates/base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace("<main ", "<main data-test=\"1\" "), encoding="utf-8")
+    _build(root, out)
+    pages = [p for p in out.rglob("*.html")]
+    assert pages and all('data-test="1"' in p.read_text(encoding="utf-8") for p in pages)

@@ -1,0 +1,141 @@
+"""The search index writer: documents in, the files of an edition's search/ folder out.
+
+Layout (every file is a script calling ``SitegenSearch.add(id, data)``, so it loads from file://
+as well as over HTTP, under any sub-path):
+
+- ``manifest.js``: settings, the per-document tables needed before any text is loaded (field
+  lengths for scoring; domain, stage, year and language for filters) and the first term of each
+  term shard. Format described in ``manifest()``.
+- ``t/N.js``: term shards (see shards.py), fetched per query term.
+- ``d/N.js``: document N: link, title, date, body text (for the snippet and the phrase check).
+
+Scores are lunr 2.3.9's: search.js computes each field vector entry exactly as lunr's builder
+would (BM25, k1 = 1.2, b = 0.75, field boosts, rounded to 3 decimals) from the term frequencies,
+field lengths and idf stored here, and lunr.Index.query's result from the loaded terms only
+(bit-identical to running lunr.js on a lunr.Index assembled from those parts, which the tests do,
+and equal to lunr.py's own index of the same token lists).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .postings import invert, worker_count
+from .shards import build_shards, posting_width, script
+from .tokenizer import SPEC_VERSION
+
+FORMAT_VERSION = 1
+"""Version of the file layout; search.js refuses other versions."""
+
+FIELDS: tuple[tuple[str, int], ...] = (("title", 10), ("body", 1))
+"""Indexed fields and their lunr boosts."""
+
+K1, B = 1.2, 0.75
+"""lunr's BM25 parameters (its defaults)."""
+
+LAST_TIMINGS: dict[str, float] = {}
+"""Seconds spent in each phase by the last build_search_index call (for benchmarks)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchDoc:
+    """One published item as the search index sees it."""
+
+    ref: str
+    """URL of the item page relative to the edition root, e.g. "shehui-jiuzhu/dibao-2024.html"."""
+    title: str
+    """Title (信息名称), indexed with boost 10."""
+    body: str
+    """Plain text of the body, indexed with boost 1."""
+    domain: str
+    """Display name of the domain (领域), e.g. 社会救助."""
+    domain_slug: str
+    """ASCII slug of the domain, used as the filter value."""
+    stage: str
+    """Display name of the disclosure stage, e.g. 结果公开."""
+    stage_slug: str
+    """ASCII slug of the stage, used as the filter value."""
+    date: str
+    """ISO publish date (YYYY-MM-DD); its year is the year filter."""
+    lang: str
+    """Language of the item: "zh" or "ii"."""
+
+
+def _table(values: Sequence[tuple[str, ...]]) -> tuple[list[list[str]], list[int]]:
+    """Distinct values in order of first appearance, and each document's index into them."""
+    seen: dict[tuple[str, ...], int] = {}
+    indexes = [seen.setdefault(v, len(seen)) for v in values]
+    return [list(v) for v in seen], indexes
+
+
+def _year(date: str) -> int:
+    """The year of an ISO date, 0 when there is none."""
+    head = date[:4]
+    return int(head) if len(head) == 4 and head.isdigit() else 0
+
+
+def manifest(
+    docs: Sequence[SearchDoc], lengths: list[list[int]], firsts: list[str]
+) -> dict[str, object]:
+    """The manifest: everything search.js needs before loading a term shard.
+
+    ``domains``/``stages``/``langs`` are lists of [slug, name] (langs: [code]); ``doc_domain``,
+    ``doc_stage``, ``doc_lang`` index them per document; ``doc_year`` is the publish year (0 when
+    unknown); ``lengths[f][doc]`` is the token count of field f; ``shards[n]`` is the first term
+    of ``t/n.js``; ``pw`` is the byte width of a posting in the shards.
+    """
+    domains, doc_domain = _table([(d.domain_slug, d.domain) for d in docs])
+    stages, doc_stage = _table([(d.stage_slug, d.stage) for d in docs])
+    langs, doc_lang = _table([(d.lang,) for d in docs])
+    return {
+        "format": FORMAT_VERSION,
+        "tokenizer": SPEC_VERSION,
+        "fields": [name for name, _ in FIELDS],
+        "boosts": [boost for _, boost in FIELDS],
+        "k1": K1,
+        "b": B,
+        "count": len(docs),
+        "pw": posting_width(len(docs)),
+        "domains": domains,
+        "stages": stages,
+        "langs": langs,
+        "doc_domain": doc_domain,
+        "doc_stage": doc_stage,
+        "doc_lang": doc_lang,
+        "doc_year": [_year(d.date) for d in docs],
+        "lengths": lengths,
+        "shards": firsts,
+    }
+
+
+def build_search_index(docs: Sequence[SearchDoc], workers: int | None = None) -> dict[str, bytes]:
+    """The files of the search/ folder (relative path -> content), byte-identical for equal input.
+
+    ``workers`` overrides the number of processes used to count terms (default: up to 4 for big
+    corpora, 1 below 2,000 documents); the output does not depend on it.
+    """
+    workers = worker_count(len(docs)) if workers is None else workers
+    doc_files: dict[str, bytes] = {}
+
+    def write_documents() -> None:  # while the workers count terms
+        for n, d in enumerate(docs):
+            doc = {"u": d.ref, "t": d.title, "d": d.date, "b": d.body}
+            doc_files[f"d/{n}.js"] = script(f"d/{n}", doc)
+
+    started = time.perf_counter()
+    fields = [[d.title for d in docs], [d.body for d in docs]]
+    postings = invert(fields, workers, write_documents)
+    counted = time.perf_counter()
+    firsts, shard_files = build_shards(postings, len(docs), workers)
+    sharded = time.perf_counter()
+    files = {"manifest.js": script("manifest", manifest(docs, postings.lengths, firsts))}
+    for n, content in enumerate(shard_files):
+        files[f"t/{n}.js"] = content
+    files.update(doc_files)
+    LAST_TIMINGS.clear()
+    LAST_TIMINGS.update(
+        count=counted - started, shards=sharded - counted, rest=time.perf_counter() - sharded
+    )
+    return files

@@ -1,0 +1,187 @@
+"""Search in real Chromium: served under a sub-path over HTTP and opened from disk (file://).
+
+Until the site integration lands, the test writes its own minimal search page (the markup the
+templates must provide, see sitegen/search/__init__.py) beside an index built from real sentences.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import shutil
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from test_search_index import corpus
+
+from sitegen.search import SearchDoc, build_search_index
+from sitegen.search.node_runner import THEME_STATIC, write_index
+from sitegen.search.reference import matches
+
+pytestmark = pytest.mark.browser
+
+XSS_TITLE = "<img src=x onerror=alert(1)>低保公示"
+EXTRA = [(XSS_TITLE, "城乡低保对象公示，请群众监督。<script>alert(2)</script>")]
+
+QUERIES = [
+    "发展", "经济发展", "改革开放", "高质量发展", "的", "国", "人民群众", "〔2024〕5号",
+    "2024 5号", "inform", "𠙶字", "低保", "啊啊啊", "ꆈꌠ", "不存在的词语组合",
+]  # fmt: skip
+
+PAGE = """<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>搜索</title></head>
+<body>
+<form id="search-form" role="search" action="index.html" method="get" data-index="./" data-root="../">
+  <label for="search-q">搜索</label>
+  <input id="search-q" name="q" type="search">
+  <button type="submit">搜索</button>
+</form>
+<div id="search-status" role="status" aria-live="polite"></div>
+<ol id="search-results"></ol>
+<script src="../assets/vendor/lunr.js"></script>
+<script src="../assets/search/tokenizer.js"></script>
+<script src="../assets/search/search.js"></script>
+</body></html>
+"""
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def docs() -> list[SearchDoc]:
+    return corpus(n=60, seed=3, extra=EXTRA)
+
+
+@pytest.fixture(scope="module")
+def site(docs: list[SearchDoc], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """<root>/xxgk/: item pages, assets, and search/ with the index and the search page."""
+    root = tmp_path_factory.mktemp("site")
+    edition = root / "xxgk"
+    write_index(build_search_index(docs), edition / "search")
+    (edition / "search" / "index.html").write_text(PAGE, encoding="utf-8")
+    for rel in ("vendor/lunr.js", "search/tokenizer.js", "search/search.js"):
+        target = edition / "assets" / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(THEME_STATIC / rel, target)
+    for doc in docs:
+        page = edition / doc.ref
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(f"<!doctype html><title>{html.escape(doc.title)}</title>", encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def http_base(site: Path) -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/xxgk/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    p = context.new_page()
+    dialogs: list[str] = []
+    p.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    p.dialogs = dialogs
+    yield p
+    context.close()
+
+
+def search(page, base: str, query: str, **filters: str) -> tuple[list[str], float]:
+    """Open the search page for a query, load every page of results; (hrefs, ms to first page)."""
+    params = urllib.parse.urlencode({"q": query, **filters})
+    started = time.perf_counter()
+    page.goto(f"{base}search/index.html?{params}")
+    page.wait_for_selector('[data-state="done"], [data-state="idle"]', timeout=15000)
+    elapsed = (time.perf_counter() - started) * 1000
+    while page.is_visible("#search-more"):
+        pages = page.get_attribute("[data-pages]", "data-pages")
+        page.click("#search-more")
+        page.wait_for_function(
+            f"document.querySelector('[data-pages]').getAttribute('data-pages') !== '{pages}'"
+        )
+    hrefs = page.eval_on_selector_all("#search-results > li a", "els => els.map(e => e.href)")
+    return hrefs, elapsed
+
+
+def _ids(hrefs: list[str], base: str, docs: list[SearchDoc]) -> list[int]:
+    by_url = {base + d.ref: i for i, d in enumerate(docs)}
+    return [by_url[h] for h in hrefs]
+
+
+@pytest.mark.parametrize("mode", ["http", "file"])
+def test_results_equal_brute_force(page, mode: str, http_base: str, site: Path, docs) -> None:
+    """Every query shows exactly the documents containing it, under a sub-path and from disk."""
+    base = http_base if mode == "http" else (site / "xxgk").as_uri() + "/"
+    for query in QUERIES:
+        hrefs, _ = search(page, base, query)
+        want = {i for i, d in enumerate(docs) if matches(query, d.title, d.body)}
+        got = _ids(hrefs, base, docs)
+        assert len(got) == len(set(got)), query
+        assert set(got) == want, (mode, query)
+        status = page.text_content("#search-status") or ""
+        assert (str(len(want)) in status) if want else ("没有" in status), (query, status)
+    assert page.dialogs == []
+
+
+def test_result_link_and_metadata(page, http_base: str, docs) -> None:
+    """A result links to its item page and shows domain, stage, date and a highlighted snippet."""
+    hrefs, elapsed = search(page, http_base, "〔2024〕5号")
+    target = next(i for i, d in enumerate(docs) if "〔2024〕5号文件" in d.title)
+    assert hrefs == [http_base + docs[target].ref]
+    item = page.locator("#search-results > li").first
+    assert item.locator(".search-result-domain").text_content() == docs[target].domain
+    assert item.locator(".search-result-stage").text_content() == docs[target].stage
+    assert item.locator("time").get_attribute("datetime") == docs[target].date
+    # the part is highlighted as matched: brackets at its ends are not part of it (spec step 4)
+    assert item.locator(".search-result-snippet mark").first.text_content() == "2024〕5号"
+    assert elapsed < 5000
+    item.locator("a").click()
+    page.wait_for_load_state()
+    assert page.url == http_base + docs[target].ref
+
+
+def test_yi_result_has_lang(page, http_base: str, docs) -> None:
+    """Yi results are marked lang="ii" so the Yi font applies."""
+    yi = next(d for d in docs if d.lang == "ii")
+    hrefs, _ = search(page, http_base, yi.body[:4])
+    assert http_base + yi.ref in hrefs
+    assert page.locator("#search-results > li[lang=ii]").count() >= 1
+
+
+def test_text_is_inserted_as_text(page, http_base: str) -> None:
+    """A title holding markup shows literally; nothing from the index becomes HTML."""
+    hrefs, _ = search(page, http_base, "低保公示")
+    assert len(hrefs) == 1
+    assert page.locator("#search-results a").first.text_content() == XSS_TITLE
+    assert page.locator("#search-results img, #search-results script").count() == 0
+    page.wait_for_timeout(200)
+    assert page.dialogs == []
+
+
+def test_filters(page, http_base: str, docs) -> None:
+    """Domain, stage and year selects appear, start from the URL and narrow the results."""
+    hrefs, _ = search(page, http_base, "发展", domain="jiuye", year="2023")
+    want = {
+        i
+        for i, d in enumerate(docs)
+        if matches("发展", d.title, d.body) and d.domain_slug == "jiuye" and d.date[:4] == "2023"
+    }
+    assert set(_ids(hrefs, http_base, docs)) == want
+    assert page.input_value("#search-domain") == "jiuye"
+    page.select_option("#search-domain", "")
+    page.wait_for_selector('[data-state="done"]')
+    page.wait_for_function("document.querySelectorAll('#search-results > li').length > 0")
+    assert page.locator("#search-stage option").count() == 3

@@ -1,0 +1,275 @@
+"""The search index writer and search.js's query engine, checked against lunr.py and brute force."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from lunr.builder import Builder
+from lunr.query import QueryPresence
+
+from sitegen.search import SearchDoc, build_search_index, parse_query, tokenize
+from sitegen.search.node_runner import node_available, run_engine, write_index
+from sitegen.search.reference import matches
+
+pytestmark = pytest.mark.skipif(not node_available(), reason="node is not installed")
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "corpus"
+if not CORPUS.exists():
+    CORPUS = Path("/work/shared/corpus")
+
+DOMAINS = [("社会救助", "shehui-jiuzhu"), ("义务教育", "yiwu-jiaoyu"), ("就业", "jiuye")]
+STAGES = [("结果公开", "jieguo"), ("决策公开", "juece")]
+
+SPECIAL = [
+    ("关于印发和政办〔2024〕5号文件的通知", "根据和政办〔2024〕5号，调整最低生活保障标准。"),
+    ("和政办〔2024〕15号", "另见和政办(2024)5号与和政办〔2023〕5号，均已废止。"),
+    ("ＣＯＶＩＤ－１９防控", "全年经济增长６．３％，covid-19 疫情防控平稳。"),
+    ("Straße und Maße", "Information INFORMATIONAL inform 2024年6月5日 20240605"),
+    ("生僻字𠙶的说明", "𠙶𠙶字在古籍中出现，𠙶字单用。"),
+    ("空格\u3000分隔", "低保\u3000标准与低保标准不同；啊啊啊与啊啊。"),
+    ("分散的二字词", "保障房建设，路障标识清楚，标准化管理。"),
+]
+"""(title, body) of documents exercising document numbers, folding, astral Han and phrases."""
+
+
+def sentences() -> list[str]:
+    """The Chinese government sentences, one per line."""
+    lines = (CORPUS / "gov-sentences.txt").read_text(encoding="utf-8").splitlines()
+    return [line for line in lines if line.strip()]
+
+
+def yi_pairs() -> list[dict[str, str]]:
+    """The Han/Yi sentence pairs."""
+    text = (CORPUS / "nuosu-gov-pairs.jsonl").read_text(encoding="utf-8")
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def corpus(
+    n: int = 70, seed: int = 7, extra: list[tuple[str, str]] | None = None
+) -> list[SearchDoc]:
+    """Han documents of a few sentences, 15 Yi documents, SPECIAL, then ``extra``."""
+    rnd = random.Random(seed)
+    lines = sentences()
+    texts: list[tuple[str, str, str]] = []
+    for _ in range(n):
+        body = "".join(rnd.choice(lines) for _ in range(rnd.randint(2, 8)))
+        texts.append((rnd.choice(lines)[:24], body, "zh"))
+    for pair in rnd.sample(yi_pairs(), 15):
+        texts.append((pair["ii"][:12], pair["ii"], "ii"))
+    texts.extend((t, b, "zh") for t, b in SPECIAL + (extra or []))
+    docs = []
+    for i, (title, body, lang) in enumerate(texts):
+        domain, domain_slug = DOMAINS[i % len(DOMAINS)]
+        stage, stage_slug = STAGES[i % len(STAGES)]
+        docs.append(
+            SearchDoc(
+                ref=f"{domain_slug}/item-{i}.html",
+                title=title,
+                body=body,
+                domain=domain,
+                domain_slug=domain_slug,
+                stage=stage,
+                stage_slug=stage_slug,
+                date=f"{2021 + i % 4}-0{1 + i % 9}-1{i % 10}",
+                lang=lang,
+            )
+        )
+    return docs
+
+
+QUERIES = [
+    "发展", "经济发展", "改革开放", "人民", "的", "国", "高质量发展", "全面建设社会主义现代化国家",
+    "〔2024〕5号", "和政办〔2024〕5号", "2024 5号", "2024", "inform", "information", "6.3%",
+    "covid", "straße", "𠙶", "𠙶字", "低保标准", "低保 标准", "啊啊啊", "啊啊", "ꆈꌠ", "ꉙ",
+    "中国", "不存在的词语组合", "，", "", "保障标准",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def docs() -> list[SearchDoc]:
+    return corpus()
+
+
+@pytest.fixture(scope="module")
+def index_dir(docs: list[SearchDoc], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("search")
+    write_index(build_search_index(docs), folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def answers(index_dir: Path) -> dict[str, dict]:
+    found = run_engine(index_dir, [{"query": q} for q in QUERIES])
+    return {a["query"]: a for a in found}
+
+
+def lunr_py_index(docs: list[SearchDoc]):
+    """lunr.py's own index of the same token lists: no pipeline, title boost 10, body 1."""
+    builder = Builder()
+    builder.ref("id")
+    builder.field("title", 10)
+    builder.field("body", 1)
+    for i, d in enumerate(docs):
+        builder.add({"id": str(i), "title": tokenize(d.title), "body": tokenize(d.body)})
+    return builder.build()
+
+
+def lunr_py_results(index, query: str) -> dict[str, float]:
+    """lunr.py's results for the query's terms, every term required, prefixes as wildcards."""
+    terms = list(dict.fromkeys(t for p in parse_query(query) for t in p.terms))
+    if not terms:
+        return {}
+
+    def clauses(q) -> None:
+        for t in terms:
+            q.term(
+                t.term + ("*" if t.prefix else ""),
+                use_pipeline=False,
+                presence=QueryPresence.REQUIRED,
+            )
+
+    return {r["ref"]: r["score"] for r in index.query(callback=clauses)}
+
+
+def test_scores_equal_lunr_py(docs: list[SearchDoc], answers: dict[str, dict]) -> None:
+    """search.js on our shards returns lunr.py's result set and scores (to 1e-9) for every query."""
+    index = lunr_py_index(docs)
+    for query in QUERIES:
+        want = lunr_py_results(index, query)
+        got = {r["ref"]: r["score"] for r in answers[query]["lunr"]}
+        assert set(got) == set(want), query
+        for ref, score in want.items():
+            assert got[ref] == pytest.approx(score, abs=1e-9, rel=0), (query, ref)
+
+
+def test_direct_scoring_is_lunr_js(index_dir: Path, answers: dict[str, dict]) -> None:
+    """The fast scorer gives bit-identical results to lunr.js's own Index.query on the shards."""
+    via_lunr = run_engine(index_dir, [{"query": q, "engine": "lunr"} for q in QUERIES])
+    for a in via_lunr:
+        direct = answers[a["query"]]
+        assert sorted((r["ref"], r["score"]) for r in a["lunr"]) == sorted(
+            (r["ref"], r["score"]) for r in direct["lunr"]
+        ), a["query"]
+
+
+def test_results_equal_brute_force(docs: list[SearchDoc], answers: dict[str, dict]) -> None:
+    """Shown results are exactly the documents containing the query (recall and precision 1)."""
+    for query in QUERIES:
+        want = {i for i, d in enumerate(docs) if matches(query, d.title, d.body)}
+        got = [r["id"] for r in answers[query]["results"]]
+        assert len(got) == len(set(got)), query
+        assert set(got) == want, query
+        assert answers[query]["count"] == len(want), query
+
+
+def test_phrase_check_rejects_scattered_bigrams(
+    docs: list[SearchDoc], answers: dict[str, dict]
+) -> None:
+    """Documents with every bigram of a phrase but not the phrase are candidates, never results."""
+    rejected = 0
+    for query in QUERIES:
+        candidates = {int(r["ref"]) for r in answers[query]["lunr"]}
+        results = {r["id"] for r in answers[query]["results"]}
+        assert results <= candidates
+        rejected += len(candidates - results)
+    assert rejected > 0, "the corpus should exercise the phrase check"
+
+
+def test_document_numbers(docs: list[SearchDoc], answers: dict[str, dict]) -> None:
+    """〔2024〕5号 finds that number only; "2024 5号" finds it in any bracket style."""
+    refs = {q: {docs[r["id"]].title for r in answers[q]["results"]} for q in QUERIES}
+    assert refs["〔2024〕5号"] == {"关于印发和政办〔2024〕5号文件的通知"}
+    assert "和政办〔2024〕15号" in refs["2024 5号"]  # its body has 和政办(2024)5号
+    assert refs["和政办〔2024〕5号"] == {"关于印发和政办〔2024〕5号文件的通知"}
+
+
+def test_results_are_ranked_and_carry_links(
+    docs: list[SearchDoc], answers: dict[str, dict]
+) -> None:
+    """Results come best first and name the item's relative URL."""
+    for query in QUERIES:
+        results = answers[query]["results"]
+        scores = [r["score"] for r in results]
+        assert scores == sorted(scores, reverse=True)
+        for r in results:
+            assert r["ref"] == docs[r["id"]].ref
+
+
+def test_filters(index_dir: Path, docs: list[SearchDoc]) -> None:
+    """Domain, stage and year filters keep exactly the matching documents."""
+    requests = [
+        {"query": "发展", "filters": {"domain": "jiuye"}},
+        {"query": "发展", "filters": {"stage": "juece", "year": "2023"}},
+    ]
+    first, second = run_engine(index_dir, requests)
+    hits = {i for i, d in enumerate(docs) if matches("发展", d.title, d.body)}
+    assert {r["id"] for r in first["results"]} == {
+        i for i in hits if docs[i].domain_slug == "jiuye"
+    }
+    assert {r["id"] for r in second["results"]} == {
+        i for i in hits if docs[i].stage_slug == "juece" and docs[i].date.startswith("2023")
+    }
+
+
+def test_random_substring_queries(index_dir: Path, docs: list[SearchDoc]) -> None:
+    """Random 1–8 character substrings of the documents: recall and precision 1."""
+    rnd = random.Random(11)
+    queries = []
+    while len(queries) < 80:
+        d = rnd.choice(docs)
+        text = d.body if rnd.random() < 0.8 else d.title
+        length = rnd.randint(1, 8)
+        start = rnd.randrange(max(1, len(text) - length))
+        queries.append(text[start : start + length])
+    for q, answer in zip(
+        queries, run_engine(index_dir, [{"query": q} for q in queries]), strict=True
+    ):
+        want = {i for i, d in enumerate(docs) if matches(q, d.title, d.body)}
+        assert {r["id"] for r in answer["results"]} == want, q
+
+
+def test_output_is_deterministic(docs: list[SearchDoc]) -> None:
+    """Same documents, same order: byte-identical files, whatever the number of worker processes."""
+    one = build_search_index(docs, workers=1)
+    assert build_search_index(docs, workers=1) == one
+    assert build_search_index(docs, workers=2) == one
+
+
+def test_layout(docs: list[SearchDoc]) -> None:
+    """A manifest, term shards, and one file per document, all registering themselves."""
+    files = build_search_index(docs)
+    assert "manifest.js" in files
+    assert {f"d/{i}.js" for i in range(len(docs))} <= set(files)
+    assert any(name.startswith("t/") for name in files)
+    for name, content in files.items():
+        assert content.startswith(f'SitegenSearch.add("{name[:-3]}",'.encode()), name
+
+
+def test_empty_index() -> None:
+    """No documents still gives a loadable manifest."""
+    files = build_search_index([])
+    assert set(files) == {"manifest.js"}
+
+
+def test_py_round_matches_python(index_dir: Path) -> None:
+    """search.js's pyRound3 equals Python's round(x, 3), ties to even included."""
+    import subprocess
+
+    from sitegen.search.node_runner import THEME_STATIC
+
+    rnd = random.Random(5)
+    values = [k / 16 for k in range(0, 400)] + [rnd.uniform(0, 50) for _ in range(3000)]
+    values += [k / 1000 + 0.0005 for k in range(500)]
+    script = (
+        f"const s = require({json.dumps(str(THEME_STATIC / 'search' / 'search.js'))});"
+        "const xs = JSON.parse(require('fs').readFileSync(0, 'utf8'));"
+        "process.stdout.write(JSON.stringify(xs.map(s.pyRound3)));"
+    )
+    proc = subprocess.run(
+        ["node", "-e", script], input=json.dumps(values), capture_output=True, text=True, check=True
+    )
+    assert json.loads(proc.stdout) == [round(v, 3) for v in values]

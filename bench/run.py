@@ -14,6 +14,7 @@ Nothing is asserted: the numbers are for reading. See bench/README.md.
 from __future__ import annotations
 
 import argparse
+import re
 import contextlib
 import datetime as dt
 import hashlib
@@ -135,6 +136,15 @@ def tail(path: str, n: int = 15) -> str:
 # --------------------------------------------------------------------------------------
 # Corpus cache
 # --------------------------------------------------------------------------------------
+def set_languages(root: Path, languages: str) -> None:
+    """Make the generated site monolingual ("zh") or bilingual ("zh,ii") in its data/site.yml."""
+    site = root / "data" / "site.yml"
+    text = site.read_text(encoding="utf-8")
+    wanted = f"languages: [{', '.join(languages.split(','))}]"
+    text = re.sub(r"(?m)^languages:.*$", wanted, text) if re.search(r"(?m)^languages:", text) else text + wanted + "\n"
+    site.write_text(text, encoding="utf-8")
+
+
 def corpus_for(size: int, seed: int, work: Path, corpus_dir: Path) -> tuple[Path, dict]:
     root = work / f"corpus-{size}-s{seed}"
     want = {
@@ -360,6 +370,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--peers", default="hugo,mkdocs", help="comma-separated: hugo, mkdocs, or none")
     ap.add_argument("--repeat", type=int, default=3, help="runs per build; the median is reported")
+    ap.add_argument(
+        "--languages",
+        default="zh",
+        help="editions of the generated site: zh (a typical county, the default) or zh,ii (bilingual)",
+    )
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument(
         "--mkdocs-max",
@@ -444,6 +459,7 @@ def main(argv: list[str] | None = None) -> int:
     corpora: dict[int, dict] = {}
     for size in sizes:
         root, manifest = corpus_for(size, args.seed, work, args.corpus)
+        set_languages(root, args.languages)
         corpora[size] = {
             "root": str(root),
             "stats": manifest.get("stats"),

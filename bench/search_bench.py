@@ -43,7 +43,7 @@ QUERIES = [
     "推进高质量发展", "全面建成小康社会", "〔2024〕17号", "和政办〔2023〕5号", "2024", "6.3%",
     "ꆈꌠ", "ꉙꏃ", "中国式现代化", "生态环境保护", "不存在的组合",
 ]  # fmt: skip
-STATIC_SCRIPTS = ("vendor/lunr.js", "search/tokenizer.js", "search/search.js")
+STATIC_SCRIPTS = ("vendor/lunr.min.js", "search/tokenizer.js", "search/search.js")
 
 
 def make_docs(n: int, seed: int) -> list[SearchDoc]:
@@ -105,7 +105,7 @@ def gz(data: bytes) -> int:
 HARNESS = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>搜索</title></head>
 <body><form id="search-form" action="index.html" method="get"><input id="search-q" name="q"></form>
 <div id="search-status"></div><ol id="search-results"></ol>
-<script src="../assets/vendor/lunr.js"></script>
+<script src="../assets/vendor/lunr.min.js"></script>
 <script src="../assets/search/tokenizer.js"></script>
 <script src="../assets/search/search.js"></script></body></html>
 """

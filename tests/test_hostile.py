@@ -40,7 +40,7 @@ DIAGNOSTIC_RE = re.compile(
     r"(?P<message>.*)\n(?:    提示：(?P<hint>.*))?",
     re.MULTILINE,
 )
-THEME_SCRIPT_RE = re.compile(r'<script src="(?:\.\./)*assets/[\w.-]+\.js"(?: defer)?>', re.I)
+THEME_SCRIPT_RE = re.compile(r'<script src="(?:\.\./)*assets/(?:[\w-]+/)*[\w.-]+\.js"(?: defer)?>', re.I)
 GATE_MARKER = "gatemark"
 
 
@@ -439,7 +439,8 @@ def test_failed_build_leaves_previous_output_untouched(tmp_path: Path) -> None:
     assert "output/ 未改动" in failed.stderr
     assert snapshot(out) == before
     assert (root / "data" / "index_numbers.yml").read_bytes() == registry
-    assert sorted(p.name for p in root.iterdir()) == ["content", "data", "output", "themes"]
+    # nothing but the build cache from the first, good build (outside output/, safe to delete)
+    assert sorted(p.name for p in root.iterdir()) == [".sitegen-cache", "content", "data", "output", "themes"]
 
     # A failure after every content check passed (a broken theme template) changes nothing either.
     for name in ("script.md", "id-number.md", "gbk.md", "dup-index-a.md", "dup-index-b.md"):
@@ -451,7 +452,8 @@ def test_failed_build_leaves_previous_output_untouched(tmp_path: Path) -> None:
     assert "[E410] 模板 item.html 第" in failed.stderr and "语法错误" in failed.stderr
     assert "Traceback" not in failed.stderr
     assert snapshot(out) == before
-    assert sorted(p.name for p in root.iterdir()) == ["content", "data", "output", "themes"]
+    # nothing but the build cache from the first, good build (outside output/, safe to delete)
+    assert sorted(p.name for p in root.iterdir()) == [".sitegen-cache", "content", "data", "output", "themes"]
 
 
 # ---- markdown that hides markup from the HTML parser ------------------------------------------

@@ -43,7 +43,7 @@ PAGE = """<!doctype html>
 </form>
 <div id="search-status" role="status" aria-live="polite"></div>
 <ol id="search-results"></ol>
-<script src="../assets/vendor/lunr.js"></script>
+<script src="../assets/vendor/lunr.min.js"></script>
 <script src="../assets/search/tokenizer.js"></script>
 <script src="../assets/search/search.js"></script>
 </body></html>
@@ -67,7 +67,7 @@ def site(docs: list[SearchDoc], tmp_path_factory: pytest.TempPathFactory) -> Pat
     edition = root / "xxgk"
     write_index(build_search_index(docs), edition / "search")
     (edition / "search" / "index.html").write_text(PAGE, encoding="utf-8")
-    for rel in ("vendor/lunr.js", "search/tokenizer.js", "search/search.js"):
+    for rel in ("vendor/lunr.min.js", "search/tokenizer.js", "search/search.js"):
         target = edition / "assets" / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(THEME_STATIC / rel, target)

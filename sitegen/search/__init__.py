@@ -10,7 +10,7 @@ the layout). The search page (``search/index.html``) must contain, in this order
     </form>
     <div id="search-status" role="status" aria-live="polite"></div>
     <ol id="search-results"></ol>
-    <script src="{root}assets/vendor/lunr.js"></script>
+    <script src="{root}assets/vendor/lunr.min.js"></script>
     <script src="{root}assets/search/tokenizer.js"></script>
     <script src="{root}assets/search/search.js"></script>
 

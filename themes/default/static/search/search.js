@@ -24,7 +24,7 @@
 
   var FORMAT = 1;
   var isNode = typeof module !== "undefined" && module.exports;
-  var lunr = isNode ? require("../vendor/lunr.js") : root.lunr;
+  var lunr = isNode ? require("../vendor/lunr.min.js") : root.lunr;
   var T = isNode ? require("./tokenizer.js") : root.SitegenTokenizer;
 
   /* ---------------------------------------------------------------- registry and loader */

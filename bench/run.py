@@ -14,13 +14,13 @@ Nothing is asserted: the numbers are for reading. See bench/README.md.
 from __future__ import annotations
 
 import argparse
-import re
 import contextlib
 import datetime as dt
 import hashlib
 import json
 import os
 import platform
+import re
 import shlex
 import shutil
 import statistics
@@ -141,7 +141,11 @@ def set_languages(root: Path, languages: str) -> None:
     site = root / "data" / "site.yml"
     text = site.read_text(encoding="utf-8")
     wanted = f"languages: [{', '.join(languages.split(','))}]"
-    text = re.sub(r"(?m)^languages:.*$", wanted, text) if re.search(r"(?m)^languages:", text) else text + wanted + "\n"
+    text = (
+        re.sub(r"(?m)^languages:.*$", wanted, text)
+        if re.search(r"(?m)^languages:", text)
+        else text + wanted + "\n"
+    )
     site.write_text(text, encoding="utf-8")
 
 

@@ -32,7 +32,9 @@ def main() -> None:
     ]
     for code in sorted(rows):
         message, hint, module = rows[code]
-        lines.append(f"| {code} | {message.replace('|', '¦')} | {hint.replace('|', '¦')} | `{module}` |")
+        lines.append(
+            f"| {code} | {message.replace('|', '¦')} | {hint.replace('|', '¦')} | `{module}` |"
+        )
     (ROOT / "docs" / "diagnostics.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"{len(rows)} codes → docs/diagnostics.md")
 

@@ -82,11 +82,21 @@ PATTERNS = [
     ("服务", "{topic}办事指南", ""),
     ("结果", "{year}年{topic}工作完成情况", ""),
 ]
-STAGE_SLUG = {"决策": "juece", "执行": "zhixing", "管理": "guanli", "服务": "fuwu", "结果": "jieguo"}
+STAGE_SLUG = {
+    "决策": "juece",
+    "执行": "zhixing",
+    "管理": "guanli",
+    "服务": "fuwu",
+    "结果": "jieguo",
+}
 
 
 def load_sentences(corpus: Path) -> list[str]:
-    return [s.strip() for s in (corpus / "gov-sentences.txt").read_text(encoding="utf-8").splitlines() if 12 <= len(s.strip()) <= 120]
+    return [
+        s.strip()
+        for s in (corpus / "gov-sentences.txt").read_text(encoding="utf-8").splitlines()
+        if 12 <= len(s.strip()) <= 120
+    ]
 
 
 def body(rng: random.Random, sentences: list[str], paragraphs: int) -> str:
@@ -106,8 +116,12 @@ def yi_title(text: str) -> str:
 
 
 def front(values: dict) -> str:
-    values = {k: dt.date.fromisoformat(v) if k in ("date", "written") else v for k, v in values.items()}
-    return "---\n" + yaml.safe_dump(values, allow_unicode=True, sort_keys=False, width=1000) + "---\n"
+    values = {
+        k: dt.date.fromisoformat(v) if k in ("date", "written") else v for k, v in values.items()
+    }
+    return (
+        "---\n" + yaml.safe_dump(values, allow_unicode=True, sort_keys=False, width=1000) + "---\n"
+    )
 
 
 def main() -> None:
@@ -117,11 +131,16 @@ def main() -> None:
     args = ap.parse_args()
     rng = random.Random(20240605)
     sentences = load_sentences(args.corpus)
-    pairs = [json.loads(line) for line in (args.corpus / "nuosu-gov-pairs.jsonl").read_text(encoding="utf-8").splitlines()]
+    pairs = [
+        json.loads(line)
+        for line in (args.corpus / "nuosu-gov-pairs.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     items_dir = args.out / "items"
     if items_dir.exists():
         shutil.rmtree(items_dir)
-    sections = yaml.safe_load((ROOT / "data" / "sections.yml").read_text(encoding="utf-8"))["sections"]
+    sections = yaml.safe_load((ROOT / "data" / "sections.yml").read_text(encoding="utf-8"))[
+        "sections"
+    ]
     serial: dict[tuple[str, int], int] = {}
     site = yaml.safe_load((ROOT / "data" / "site.yml").read_text(encoding="utf-8"))
     codes = site["departments"]
@@ -162,7 +181,9 @@ def main() -> None:
             values["keywords"] = [topic, name]
             text = body(rng, sentences, rng.randint(3, 6))
             if k == 1:
-                text = f"## 一、基本情况\n\n{text}\n\n## 二、下一步工作\n\n" + body(rng, sentences, 2)
+                text = f"## 一、基本情况\n\n{text}\n\n## 二、下一步工作\n\n" + body(
+                    rng, sentences, 2
+                )
             write(items_dir / slug / f"{slug}-{k + 1}.md", values, text)
 
     # A normative document with its interpretation (政策解读), linked both ways by `related`.
@@ -189,7 +210,9 @@ def main() -> None:
         + "\n\n| 类别 | 原标准（元/月） | 新标准（元/月） |\n|---|---|---|\n| 城市低保 | 720 | 760 |\n| 农村低保 | 520 | 560 |\n\n"
         + "详见附件：[城乡低保标准调整表](低保标准调整表.csv)。",
     )
-    (policy.parent / "低保标准调整表.csv").write_text("类别,原标准,新标准\n城市低保,720,760\n农村低保,520,560\n", encoding="utf-8")
+    (policy.parent / "低保标准调整表.csv").write_text(
+        "类别,原标准,新标准\n城市低保,720,760\n农村低保,520,560\n", encoding="utf-8"
+    )
     write(
         items_dir / "shehui-jiuzhu" / "dibao-biaozhun-2024-jiedu.md",
         {
@@ -203,7 +226,10 @@ def main() -> None:
             "doc_type": "政策解读",
             "related": [policy_no],
         },
-        "## 一、出台背景\n\n" + body(rng, sentences, 2) + "\n\n## 二、主要内容\n\n" + body(rng, sentences, 2)
+        "## 一、出台背景\n\n"
+        + body(rng, sentences, 2)
+        + "\n\n## 二、主要内容\n\n"
+        + body(rng, sentences, 2)
         + "\n\n原文见：[关于调整城乡居民最低生活保障标准的通知](dibao-biaozhun-2024.md)。",
     )
     # A repealed regulation that stays visible with a notice.
@@ -255,7 +281,20 @@ def main() -> None:
     )
     # Items whose Chinese body comes from the real Han↔Yi pairs, each with its Yi translation.
     chosen = [p for p in pairs if 20 <= len(p["zh"]) <= 90][:36]
-    yi_domains = ["shehui-jiuzhu", "yanglao-fuwu", "jiuye", "yiliao-weisheng", "yiwu-jiaoyu", "fupin", "shenong-butie", "huanjing-baohu", "anquan-shengchan", "jiuzai", "shehui-baoxian", "gonggong-wenhua"]
+    yi_domains = [
+        "shehui-jiuzhu",
+        "yanglao-fuwu",
+        "jiuye",
+        "yiliao-weisheng",
+        "yiwu-jiaoyu",
+        "fupin",
+        "shenong-butie",
+        "huanjing-baohu",
+        "anquan-shengchan",
+        "jiuzai",
+        "shehui-baoxian",
+        "gonggong-wenhua",
+    ]
     names = {s["slug"]: s["name"] for s in sections}
     for k, slug in enumerate(yi_domains):
         group = chosen[k * 3 : k * 3 + 3]
@@ -267,7 +306,15 @@ def main() -> None:
         src = items_dir / slug / f"shuangyu-{k + 1}.md"
         write(
             src,
-            {"title": zh_title, "domain": names[slug], "stage": stage, "date": date, "department": DEPTS[slug], "index_no": number, "keywords": [TOPIC[slug], "双语"]},
+            {
+                "title": zh_title,
+                "domain": names[slug],
+                "stage": stage,
+                "date": date,
+                "department": DEPTS[slug],
+                "index_no": number,
+                "keywords": [TOPIC[slug], "双语"],
+            },
             "\n\n".join(p["zh"] for p in group),
         )
         write(

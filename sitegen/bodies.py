@@ -58,7 +58,9 @@ class Links:
         prefixes = tuple(f"{lang}/" for lang in config.languages[1:])
         return cls(page_of, frozenset(ids.by_source) - frozenset(page_of), prefixes)
 
-    def resolve(self, item: Item, slug: str, target: str, prefix: str = "") -> tuple[str, Diagnostic | None]:
+    def resolve(
+        self, item: Item, slug: str, target: str, prefix: str = ""
+    ) -> tuple[str, Diagnostic | None]:
         """Where a relative link in `item`'s body goes ("" = nowhere) and the problem, if any.
 
         `prefix` is the edition folder of the page the body appears on ("" or "ii/").
@@ -77,7 +79,14 @@ class Links:
             return posixpath.relpath(self.page_of[resolved], page_dir) + suffix, None
         line = _line_of(item, target)
         if resolved in self.unpublished:
-            return "", warning(item.source, line, 1, "W225", f"链接的条目 {resolved} 尚未公开，链接已去掉", "等对方条目公开后再链接")
+            return "", warning(
+                item.source,
+                line,
+                1,
+                "W225",
+                f"链接的条目 {resolved} 尚未公开，链接已去掉",
+                "等对方条目公开后再链接",
+            )
         return "", error(
             item.source,
             line,
@@ -107,17 +116,25 @@ class Links:
                 problems.append(problem)
             return href
 
-        versions = {"": render_markdown(item.body, path=item.source, line_offset=item.body_line, rewrite_link=rewrite)}
+        versions = {
+            "": render_markdown(
+                item.body, path=item.source, line_offset=item.body_line, rewrite_link=rewrite
+            )
+        }
         for prefix in self.prefixes if linked_files else ():
             versions[prefix] = render_markdown(
                 item.body,
                 path=item.source,
                 line_offset=item.body_line,
-                rewrite_link=lambda target, prefix=prefix: self.resolve(item, slug, target, prefix)[0],
+                rewrite_link=lambda target, prefix=prefix: self.resolve(item, slug, target, prefix)[
+                    0
+                ],
             )
         return versions, problems, tuple(resolutions)
 
-    def still_resolves(self, item: Item, slug: str, resolutions: tuple[tuple[str, str], ...]) -> bool:
+    def still_resolves(
+        self, item: Item, slug: str, resolutions: tuple[tuple[str, str], ...]
+    ) -> bool:
         """True when every link recorded at the last render still goes to the same place."""
         return all(self.resolve(item, slug, target)[0] == href for target, href in resolutions)
 

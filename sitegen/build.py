@@ -115,8 +115,15 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
         previous = cache if cache is not None else read_cache(root)
         site_key = _site_key(options)
         inputs = digest((site_key, tree_state(root, INPUT_FOLDERS)))
-        if out is not None and previous.inputs == inputs and previous.output == str(out) and (out / MARKER).is_file():
-            return BuildResult(None, previous.diagnostics, None, None, timings, previous, unchanged=True)
+        if (
+            out is not None
+            and previous.inputs == inputs
+            and previous.output == str(out)
+            and (out / MARKER).is_file()
+        ):
+            return BuildResult(
+                None, previous.diagnostics, None, None, timings, previous, unchanged=True
+            )
         if previous.site_key != site_key:
             previous = BuildCache()
 
@@ -137,7 +144,9 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
     with timings.stage("check"):
         problems += checks.check_page_privacy(column_pages, root)
         gated = gate(items, _translations(ids), options.today, drafts=options.drafts)
-        rendered, found, body_cache = incremental.render_bodies(gated.published, ids, config, loads, previous)
+        rendered, found, body_cache = incremental.render_bodies(
+            gated.published, ids, config, loads, previous
+        )
         problems += found
         shown_pages = publishable(column_pages, options.today, drafts=options.drafts)
         page_bodies, found = render_page_bodies(shown_pages)
@@ -151,7 +160,12 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
 
     with timings.stage("render"):
         renderer = Renderer(
-            site, _theme(root, config), translators, rendered, extra_head=options.extra_head, template_globals={"portal": portal}
+            site,
+            _theme(root, config),
+            translators,
+            rendered,
+            extra_head=options.extra_head,
+            template_globals={"portal": portal},
         )
         try:
             pages, page_prints = incremental.render_pages(renderer, site_key, loads, previous, out)
@@ -170,11 +184,19 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
         problems += feeds.feed_warnings(site)
 
     written = None
-    next_cache = BuildCache(site_key, inputs, str(out), loads, body_cache, page_prints, search_print, tuple(problems))
+    next_cache = BuildCache(
+        site_key, inputs, str(out), loads, body_cache, page_prints, search_print, tuple(problems)
+    )
     if out is not None:
         with timings.stage("write"):
             clean_stale(out)
-            files = [*pages, *font_files, *index_files, *feed_files, *assets.asset_files(site, _theme(root, config))]
+            files = [
+                *pages,
+                *font_files,
+                *index_files,
+                *feed_files,
+                *assets.asset_files(site, _theme(root, config)),
+            ]
             written = write_site(out, files)
             if options.update_registry and ids.assigned:
                 write_text_file(root / REGISTRY, registry_text(ids.registry))
@@ -212,7 +234,9 @@ def _theme(root: Path, config: SiteConfig) -> Path:
     return root / "themes" / config.theme
 
 
-def _translators(root: Path, config: SiteConfig, problems: list[Diagnostic]) -> dict[str, Translator]:
+def _translators(
+    root: Path, config: SiteConfig, problems: list[Diagnostic]
+) -> dict[str, Translator]:
     reference = _need(*load_catalog(root, "zh"), problems)
     out = {"zh": Translator(reference, reference)}
     for lang in config.languages[1:]:
@@ -223,7 +247,11 @@ def _translators(root: Path, config: SiteConfig, problems: list[Diagnostic]) -> 
 
 
 def _translations(ids: Identities) -> dict[str, str]:
-    return {source: ident.translation_of for source, ident in ids.by_source.items() if ident.translation_of}
+    return {
+        source: ident.translation_of
+        for source, ident in ids.by_source.items()
+        if ident.translation_of
+    }
 
 
 __all__ = ["BuildOptions", "BuildResult", "Item", "OutputFile", "build"]

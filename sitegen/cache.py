@@ -111,7 +111,11 @@ def tree_state(root: Path, folders: Iterable[str]) -> list[tuple[str, int, int]]
 def code_key() -> str:
     """Fingerprint of sitegen's own source files (a new sitegen invalidates everything)."""
     pkg = Path(__file__).resolve().parent
-    state = [(p.relative_to(pkg).as_posix(), p.read_bytes()) for p in sorted(pkg.rglob("*")) if p.is_file() and p.suffix in (".py", ".js", ".html", ".css")]
+    state = [
+        (p.relative_to(pkg).as_posix(), p.read_bytes())
+        for p in sorted(pkg.rglob("*"))
+        if p.is_file() and p.suffix in (".py", ".js", ".html", ".css")
+    ]
     return digest((__version__, state))
 
 
@@ -125,7 +129,15 @@ def read_cache(root: Path) -> BuildCache:
     try:
         with cache_path(root).open("rb") as f:
             fmt, cache = pickle.load(f)
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+    except (
+        OSError,
+        EOFError,
+        pickle.UnpicklingError,
+        AttributeError,
+        ImportError,
+        TypeError,
+        ValueError,
+    ):
         return BuildCache()
     return cache if fmt == FORMAT and isinstance(cache, BuildCache) else BuildCache()
 

@@ -26,7 +26,9 @@ TIMELINESS_DAYS = 20
 def check_items(items: Sequence[Item], config: SiteConfig, ids: Identities) -> list[Diagnostic]:
     """Privacy and timeliness diagnostics for every item."""
     del ids
-    found = pmap(lambda item: check_privacy(item, config.root) + check_timeliness(item, config), items)
+    found = pmap(
+        lambda item: check_privacy(item, config.root) + check_timeliness(item, config), items
+    )
     return [d for diags in found for d in diags]
 
 
@@ -51,7 +53,9 @@ def check_page_privacy(pages: Sequence[Page], root: Path) -> list[Diagnostic]:
     """
     problems = []
     for page in pages:
-        problems += _privacy_findings(page.source, _read(root / page.source), 0, "", can_except=False)
+        problems += _privacy_findings(
+            page.source, _read(root / page.source), 0, "", can_except=False
+        )
     return problems
 
 
@@ -73,7 +77,14 @@ def _privacy_findings(
         name = KIND_NAMES.get(finding.kind, finding.kind)
         if exception:
             problems.append(
-                warning(path, line, col, "W301", f"未遮盖的{name}按例外公开：{exception}", "已记入构建报告；请确认确有法定依据")
+                warning(
+                    path,
+                    line,
+                    col,
+                    "W301",
+                    f"未遮盖的{name}按例外公开：{exception}",
+                    "已记入构建报告；请确认确有法定依据",
+                )
             )
         else:
             problems.append(

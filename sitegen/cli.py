@@ -29,7 +29,12 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def common(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--root", type=Path, default=Path("."), help="站点目录（含 content/、data/、themes/），默认当前目录")
+        sp.add_argument(
+            "--root",
+            type=Path,
+            default=Path("."),
+            help="站点目录（含 content/、data/、themes/），默认当前目录",
+        )
         sp.add_argument("--today", help="按这一天判断发布日期是否已到（YYYY-MM-DD），默认今天")
 
     b = sub.add_parser("build", help="生成网站到 output/")
@@ -45,8 +50,12 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--watch", action="store_true", help="监视 content/、data/、themes/ 的修改")
-    s.add_argument("--drafts", action="store_true", help="同时显示草稿（带草稿标记；正式生成时从不包含）")
-    s.add_argument("--out", type=Path, default=None, help="预览输出目录，默认 <root>/.sitegen-cache/preview")
+    s.add_argument(
+        "--drafts", action="store_true", help="同时显示草稿（带草稿标记；正式生成时从不包含）"
+    )
+    s.add_argument(
+        "--out", type=Path, default=None, help="预览输出目录，默认 <root>/.sitegen-cache/preview"
+    )
 
     m = sub.add_parser("mask", help="把文件中的身份证号、手机号、银行卡号改成遮盖形式")
     m.add_argument("files", nargs="+", type=Path)
@@ -93,7 +102,9 @@ def cmd_build(args: argparse.Namespace) -> int:
             print(f"内容没有变化，{out} 保持不变（用时 {result.timings.format()}）")
         return 0
     if not args.quiet:
-        assert result.written is not None and result.site is not None and result.withheld is not None
+        assert (
+            result.written is not None and result.site is not None and result.withheld is not None
+        )
         site = result.site
         print(
             f"已生成 {len(site.default.entries)} 条公开信息，{result.written.files} 个文件"
@@ -119,7 +130,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     root = args.root.resolve()
     _require_site(root)
     try:
-        result = build(BuildOptions(root=root, out=None, today=_today(args.today), update_registry=False))
+        result = build(
+            BuildOptions(root=root, out=None, today=_today(args.today), update_registry=False)
+        )
     except BuildFailed as exc:
         print(format_all(exc.diagnostics), file=sys.stderr)
         print(check_summary(exc.diagnostics))
@@ -143,7 +156,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     root = args.root.resolve()
     _require_site(root)
-    return serve(root, host=args.host, port=args.port, watch=args.watch, drafts=args.drafts, today=_today(args.today), out=args.out)
+    return serve(
+        root,
+        host=args.host,
+        port=args.port,
+        watch=args.watch,
+        drafts=args.drafts,
+        today=_today(args.today),
+        out=args.out,
+    )
 
 
 def cmd_mask(args: argparse.Namespace) -> int:
@@ -171,7 +192,14 @@ def _require_site(root: Path) -> None:
 
     if not (root / "data" / "site.yml").is_file():
         raise UsageError(
-            error(str(root), 0, 0, "E001", f"{root} 不是 sitegen 站点目录（缺少 data/site.yml）", "进入站点目录再运行，或用 --root 指定")
+            error(
+                str(root),
+                0,
+                0,
+                "E001",
+                f"{root} 不是 sitegen 站点目录（缺少 data/site.yml）",
+                "进入站点目录再运行，或用 --root 指定",
+            )
         )
 
 

@@ -13,7 +13,9 @@ from .diagnostics import Diagnostic, error
 from .yamlfile import load_mapping
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-RESERVED_SLUGS = frozenset({"stage", "search", "pages", "assets", "ii", "coverage", "stats", "feeds"})
+RESERVED_SLUGS = frozenset(
+    {"stage", "search", "pages", "assets", "ii", "coverage", "stats", "feeds"}
+)
 """Top-level output folders that sitegen itself uses: no domain may take them."""
 
 
@@ -166,7 +168,14 @@ def load_config(root: Path) -> tuple[SiteConfig | None, list[Diagnostic]]:
         value = site.values.get(key, default)
         if value is None or not isinstance(value, str):
             problems.append(
-                error(path, site.lines.get(key, 1), 1, "E002", f"缺少或无效的配置项“{key}”", f"在 {path} 中写上 {key}: …")
+                error(
+                    path,
+                    site.lines.get(key, 1),
+                    1,
+                    "E002",
+                    f"缺少或无效的配置项“{key}”",
+                    f"在 {path} 中写上 {key}: …",
+                )
             )
             return ""
         return value
@@ -175,18 +184,41 @@ def load_config(root: Path) -> tuple[SiteConfig | None, list[Diagnostic]]:
     county = need_str("county", "")
     site_url = need_str("site_url", "")
     if site_url and not re.match(r"^https?://", site_url):
-        problems.append(error(path, site.lines["site_url"], 1, "E003", "site_url 必须以 http:// 或 https:// 开头"))
+        problems.append(
+            error(
+                path, site.lines["site_url"], 1, "E003", "site_url 必须以 http:// 或 https:// 开头"
+            )
+        )
     if site_url and not site_url.endswith("/"):
         site_url += "/"
     org_code = need_str("org_code")
     departments = site.values.get("departments") or {}
     if not isinstance(departments, dict):
-        problems.append(error(path, site.lines["departments"], 1, "E002", "departments 应为“发布机构: 机构代码”的列表"))
+        problems.append(
+            error(
+                path,
+                site.lines["departments"],
+                1,
+                "E002",
+                "departments 应为“发布机构: 机构代码”的列表",
+            )
+        )
         departments = {}
     languages = tuple(site.values.get("languages") or ("zh",))
-    if not languages or languages[0] != "zh" or any(lang not in SUPPORTED_LANGUAGES for lang in languages):
+    if (
+        not languages
+        or languages[0] != "zh"
+        or any(lang not in SUPPORTED_LANGUAGES for lang in languages)
+    ):
         problems.append(
-            error(path, site.lines.get("languages", 1), 1, "E004", f"不支持的语言设置 {list(languages)}", "可选 [zh] 或 [zh, ii]，中文必须在第一位")
+            error(
+                path,
+                site.lines.get("languages", 1),
+                1,
+                "E004",
+                f"不支持的语言设置 {list(languages)}",
+                "可选 [zh] 或 [zh, ii]，中文必须在第一位",
+            )
         )
     page_size = site.values.get("page_size", 20)
     latest = site.values.get("latest_count", 10)
@@ -199,15 +231,35 @@ def load_config(root: Path) -> tuple[SiteConfig | None, list[Diagnostic]]:
     if isinstance(footer_values, dict):
         bad = [k for k in footer_values if k not in footer_fields]
         for k in bad:
-            problems.append(_unknown(path, site.lines.get("footer", 1), f"footer.{k}", {f"footer.{f}" for f in footer_fields}))
+            problems.append(
+                _unknown(
+                    path,
+                    site.lines.get("footer", 1),
+                    f"footer.{k}",
+                    {f"footer.{f}" for f in footer_fields},
+                )
+            )
         footer = Footer(**{k: str(v or "") for k, v in footer_values.items() if k in footer_fields})
 
-    sections = _sections(secs.values.get("sections"), "data/sections.yml", secs.lines.get("sections", 1), problems)
-    stages = _stages(secs.values.get("stages"), "data/sections.yml", secs.lines.get("stages", 1), problems)
+    sections = _sections(
+        secs.values.get("sections"), "data/sections.yml", secs.lines.get("sections", 1), problems
+    )
+    stages = _stages(
+        secs.values.get("stages"), "data/sections.yml", secs.lines.get("stages", 1), problems
+    )
     holidays, workdays = _holidays(holidays_map.values if holidays_map else {}, problems)
     theme = str(site.values.get("theme", "default"))
     if not (root / "themes" / theme / "templates").is_dir():
-        problems.append(error(path, site.lines.get("theme", 1), 1, "E005", f"找不到主题 themes/{theme}/templates", "检查 theme 配置项"))
+        problems.append(
+            error(
+                path,
+                site.lines.get("theme", 1),
+                1,
+                "E005",
+                f"找不到主题 themes/{theme}/templates",
+                "检查 theme 配置项",
+            )
+        )
 
     if any(p.is_error for p in problems):
         return None, problems
@@ -237,12 +289,23 @@ def _read(root: Path, rel: str, problems: list[Diagnostic], required: bool = Tru
     path = root / rel
     if not path.is_file():
         if required:
-            problems.append(error(rel, 0, 0, "E001", f"找不到配置文件 {rel}", "在站点根目录下运行 sitegen，或用 --root 指定站点目录"))
+            problems.append(
+                error(
+                    rel,
+                    0,
+                    0,
+                    "E001",
+                    f"找不到配置文件 {rel}",
+                    "在站点根目录下运行 sitegen，或用 --root 指定站点目录",
+                )
+            )
         return None
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        problems.append(error(rel, 0, 0, "E101", f"{rel} 不是 UTF-8 编码", f"运行 sitegen fix-encoding {rel}"))
+        problems.append(
+            error(rel, 0, 0, "E101", f"{rel} 不是 UTF-8 编码", f"运行 sitegen fix-encoding {rel}")
+        )
         return None
     mapping, errs = load_mapping(text, rel)
     problems.extend(errs)
@@ -262,14 +325,29 @@ def _sections(raw: Any, path: str, line: int, problems: list[Diagnostic]) -> tup
     out: list[Section] = []
     seen: dict[str, str] = {}
     for n, entry in enumerate(raw, start=1):
-        if not isinstance(entry, dict) or not isinstance(entry.get("slug"), str) or not isinstance(entry.get("name"), str):
+        if (
+            not isinstance(entry, dict)
+            or not isinstance(entry.get("slug"), str)
+            or not isinstance(entry.get("name"), str)
+        ):
             problems.append(error(path, line, 1, "E007", f"第 {n} 个领域缺少 slug 或 name"))
             continue
         slug = entry["slug"]
         if not SLUG_RE.match(slug):
-            problems.append(error(path, line, 1, "E008", f"领域 slug “{slug}” 只能含小写字母、数字和连字符"))
+            problems.append(
+                error(path, line, 1, "E008", f"领域 slug “{slug}” 只能含小写字母、数字和连字符")
+            )
         elif slug in RESERVED_SLUGS:
-            problems.append(error(path, line, 1, "E012", f"领域 slug “{slug}” 是保留名称", f"不能使用：{'、'.join(sorted(RESERVED_SLUGS))}"))
+            problems.append(
+                error(
+                    path,
+                    line,
+                    1,
+                    "E012",
+                    f"领域 slug “{slug}” 是保留名称",
+                    f"不能使用：{'、'.join(sorted(RESERVED_SLUGS))}",
+                )
+            )
         names = [slug, entry["name"], *map(str, entry.get("aliases") or [])]
         for name in names:
             if name in seen and seen[name] != slug:
@@ -289,7 +367,11 @@ def _sections(raw: Any, path: str, line: int, problems: list[Diagnostic]) -> tup
 
 def _stages(raw: Any, path: str, line: int, problems: list[Diagnostic]) -> tuple[Stage, ...]:
     if not isinstance(raw, list) or len(raw) != 5:
-        problems.append(error(path, line, 1, "E010", "stages 应列出五个公开阶段（决策、执行、管理、服务、结果）"))
+        problems.append(
+            error(
+                path, line, 1, "E010", "stages 应列出五个公开阶段（决策、执行、管理、服务、结果）"
+            )
+        )
         return ()
     out = []
     for entry in raw:
@@ -307,14 +389,25 @@ def _stages(raw: Any, path: str, line: int, problems: list[Diagnostic]) -> tuple
     return tuple(out)
 
 
-def _holidays(values: dict[str, Any], problems: list[Diagnostic]) -> tuple[frozenset[dt.date], frozenset[dt.date]]:
+def _holidays(
+    values: dict[str, Any], problems: list[Diagnostic]
+) -> tuple[frozenset[dt.date], frozenset[dt.date]]:
     def dates(key: str) -> frozenset[dt.date]:
         out = set()
         for v in values.get(key) or []:
             try:
                 out.add(dt.date.fromisoformat(str(v)))
             except ValueError:
-                problems.append(error("data/holidays.yml", 1, 1, "E011", f"节假日日期“{v}”无效", "日期写成 YYYY-MM-DD"))
+                problems.append(
+                    error(
+                        "data/holidays.yml",
+                        1,
+                        1,
+                        "E011",
+                        f"节假日日期“{v}”无效",
+                        "日期写成 YYYY-MM-DD",
+                    )
+                )
         return frozenset(out)
 
     return dates("holidays"), dates("workdays")

@@ -148,7 +148,9 @@ def iter_item_files(root: Path) -> list[Path]:
     )
 
 
-def load_items(root: Path, config: SiteConfig, files: Iterable[Path] | None = None) -> tuple[list[Item], list[Diagnostic]]:
+def load_items(
+    root: Path, config: SiteConfig, files: Iterable[Path] | None = None
+) -> tuple[list[Item], list[Diagnostic]]:
     """Read and validate every item file; returns the good items and every problem."""
     paths = iter_item_files(root) if files is None else list(files)
     items: list[Item] = []
@@ -173,18 +175,41 @@ def split_front_matter(text: str, rel: str) -> tuple[str, str, int, list[Diagnos
     for n in range(1, len(lines)):
         if lines[n].rstrip() == "---":
             return "\n".join(lines[1:n]), "\n".join(lines[n + 1 :]), n + 1, []
-    return "", "", 0, [error(rel, 1, 1, "E121", "元数据没有结束", "在元数据后面加一行“---”，再写正文")]
+    return (
+        "",
+        "",
+        0,
+        [error(rel, 1, 1, "E121", "元数据没有结束", "在元数据后面加一行“---”，再写正文")],
+    )
 
 
 def load_item(root: Path, path: Path, config: SiteConfig) -> tuple[Item | None, list[Diagnostic]]:
     """Read one item file; returns (Item or None, problems)."""
     rel = path.relative_to(root).as_posix()
     if path.is_symlink() and not _inside(path.resolve(), root / "content"):
-        return None, [error(rel, 0, 0, "E220", "文件是指向 content/ 以外的符号链接", "把文件本身复制到 content/ 中")]
+        return None, [
+            error(
+                rel,
+                0,
+                0,
+                "E220",
+                "文件是指向 content/ 以外的符号链接",
+                "把文件本身复制到 content/ 中",
+            )
+        ]
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return None, [error(rel, 0, 0, "E102", f"无法读取文件：{exc.strerror or exc}", "检查文件是否存在、是否有读取权限")]
+        return None, [
+            error(
+                rel,
+                0,
+                0,
+                "E102",
+                f"无法读取文件：{exc.strerror or exc}",
+                "检查文件是否存在、是否有读取权限",
+            )
+        ]
     decoded, problems = decode_bytes(data, rel)
     if decoded is None:
         return None, problems
@@ -219,7 +244,9 @@ def _inside(path: Path, base: Path) -> bool:
 class _Validator:
     """Checks one file's front-matter values, collecting every problem."""
 
-    def __init__(self, rel: str, lines: dict[str, int], config: SiteConfig, root: Path, folder: Path):
+    def __init__(
+        self, rel: str, lines: dict[str, int], config: SiteConfig, root: Path, folder: Path
+    ):
         self.rel = rel
         self.lines = dict(lines)
         self.config = config
@@ -240,11 +267,17 @@ class _Validator:
             name = ALIAS_TO_FIELD.get(key, key)
             if name not in FIELD_ALIASES:
                 close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.5)
-                hint = f"是不是想写“{ALIAS_TO_FIELD.get(close[0], close[0])}”？" if close else "可用字段见 docs/content.md"
+                hint = (
+                    f"是不是想写“{ALIAS_TO_FIELD.get(close[0], close[0])}”？"
+                    if close
+                    else "可用字段见 docs/content.md"
+                )
                 self.fail(key, "E130", f"未知字段“{key}”", hint)
                 continue
             if name in values:
-                self.fail(key, "E112", f"字段“{key}”与“{FIELD_ALIASES[name]}/{name}”重复", "只保留一个")
+                self.fail(
+                    key, "E112", f"字段“{key}”与“{FIELD_ALIASES[name]}/{name}”重复", "只保留一个"
+                )
                 continue
             values[name] = value
             self.lines[name] = self.lines[key]
@@ -255,7 +288,14 @@ class _Validator:
         if value is None or value == "":
             if required:
                 self.problems.append(
-                    error(self.rel, 1, 1, "E131", f"缺少必填字段“{key}”（{FIELD_ALIASES[key]}）", f"在元数据中加一行 {key}: …")
+                    error(
+                        self.rel,
+                        1,
+                        1,
+                        "E131",
+                        f"缺少必填字段“{key}”（{FIELD_ALIASES[key]}）",
+                        f"在元数据中加一行 {key}: …",
+                    )
                 )
             return ""
         if not isinstance(value, (str, int, float)):  # lists, mappings, !!binary, !!set
@@ -291,15 +331,29 @@ class _Validator:
             return None
         if value.isoformat() != raw:
             self.problems.append(
-                warning(self.rel, self.line(key), 1, "W142", f"日期“{raw}”不是标准写法", f"建议写成 {value.isoformat()}")
+                warning(
+                    self.rel,
+                    self.line(key),
+                    1,
+                    "W142",
+                    f"日期“{raw}”不是标准写法",
+                    f"建议写成 {value.isoformat()}",
+                )
             )
         return value
 
-    def choice(self, values: dict[str, Any], key: str, allowed: tuple[str, ...], default: str) -> str:
+    def choice(
+        self, values: dict[str, Any], key: str, allowed: tuple[str, ...], default: str
+    ) -> str:
         raw = self.text(values, key) or default
         if raw not in allowed:
             close = difflib.get_close_matches(raw, allowed, n=1, cutoff=0.3)
-            self.fail(key, "E150", f"{FIELD_ALIASES[key]}“{raw}”无效", f"可选：{'、'.join(allowed)}" + (f"，是不是“{close[0]}”？" if close else ""))
+            self.fail(
+                key,
+                "E150",
+                f"{FIELD_ALIASES[key]}“{raw}”无效",
+                f"可选：{'、'.join(allowed)}" + (f"，是不是“{close[0]}”？" if close else ""),
+            )
             return default
         return raw
 
@@ -308,7 +362,9 @@ class _Validator:
         if value is None:
             return ()
         if isinstance(value, str):
-            return tuple(self.clean(key, s.strip()) for s in re.split(r"[,，、;；]", value) if s.strip())
+            return tuple(
+                self.clean(key, s.strip()) for s in re.split(r"[,，、;；]", value) if s.strip()
+            )
         if isinstance(value, list) and all(isinstance(v, (str, int)) for v in value):
             return tuple(self.clean(key, str(v).strip()) for v in value)
         self.fail(key, "E133", f"字段“{key}”应为列表", f"写成 {key}: [甲, 乙]")
@@ -331,17 +387,31 @@ class _Validator:
         stage_raw = self.text(values, "stage", required=True)
         stage = cfg.stage(stage_raw) if stage_raw else None
         if stage_raw and stage is None:
-            self.fail("stage", "E152", f"未知公开阶段“{stage_raw}”", "可选：决策、执行、管理、服务、结果（可带“公开”二字）")
+            self.fail(
+                "stage",
+                "E152",
+                f"未知公开阶段“{stage_raw}”",
+                "可选：决策、执行、管理、服务、结果（可带“公开”二字）",
+            )
         date = self.date(values, "date", required=True)
         written = self.date(values, "written")
         if date and written and written > date:
-            self.fail("written", "E143", f"成文日期 {written} 晚于发布日期 {date}", "检查两个日期是否写反")
+            self.fail(
+                "written", "E143", f"成文日期 {written} 晚于发布日期 {date}", "检查两个日期是否写反"
+            )
         index_no = self.text(values, "index_no")
         if index_no and not INDEX_NO_RE.match(index_no):
-            self.fail("index_no", "E153", f"索引号“{index_no}”格式不对", "格式为 机构代码/年份-5位流水号，例如 000014349/2017-00110；也可以删掉这一行，由系统自动编号")
+            self.fail(
+                "index_no",
+                "E153",
+                f"索引号“{index_no}”格式不对",
+                "格式为 机构代码/年份-5位流水号，例如 000014349/2017-00110；也可以删掉这一行，由系统自动编号",
+            )
         slug = self.text(values, "slug")
         if slug and not SLUG_RE.match(slug):
-            self.fail("slug", "E154", f"网址名“{slug}”只能含小写字母、数字、连字符", "例如 dibao-2024")
+            self.fail(
+                "slug", "E154", f"网址名“{slug}”只能含小写字母、数字、连字符", "例如 dibao-2024"
+            )
         draft = values.get("draft", False)
         if not isinstance(draft, bool):
             draft = str(draft).strip() in ("是", "true", "True")
@@ -357,7 +427,9 @@ class _Validator:
             written=written,
             summary=self.text(values, "summary"),
             keywords=self.strings(values, "keywords"),
-            doc_type=self.choice(values, "doc_type", DOC_TYPES, "其他") if values.get("doc_type") else "",
+            doc_type=self.choice(values, "doc_type", DOC_TYPES, "其他")
+            if values.get("doc_type")
+            else "",
             attachments=self.attachments(values),
             validity=self.validity(values),
             disclosure=self.choice(values, "disclosure", DISCLOSURES, "主动公开"),
@@ -383,7 +455,12 @@ class _Validator:
         else:
             status, when = str(raw).strip(), None
         if status not in VALIDITIES:
-            self.fail("validity", "E155", f"有效性“{status}”无效", "可选：有效、失效、废止；失效或废止可写成 {status: 废止, date: 2025-01-01}")
+            self.fail(
+                "validity",
+                "E155",
+                f"有效性“{status}”无效",
+                "可选：有效、失效、废止；失效或废止可写成 {status: 废止, date: 2025-01-01}",
+            )
             return Validity("有效", None)
         return Validity(status, when)
 
@@ -401,23 +478,48 @@ class _Validator:
             else:
                 name, title = str(entry), ""
             name = name.strip()
-            target = (self.folder / name)
+            target = self.folder / name
             key = posixpath.normpath(name)
             problem = None
             if not name:
                 problem = ("E221", "附件缺少文件名", "写成 - file: 文件名.pdf")
             elif any(ord(c) < 0x20 or ord(c) == 0x7F for c in name):
-                problem = ("E221", f"附件文件名“{name!r}”含有控制字符", "只写磁盘上的文件名，例如 - file: 名单.pdf")
-            elif name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name) or ".." in Path(name).parts or ".." in name.split("\\"):
-                problem = ("E222", f"附件路径“{name}”指向条目目录以外", "把附件放在 .md 文件旁边，只写文件名")
+                problem = (
+                    "E221",
+                    f"附件文件名“{name!r}”含有控制字符",
+                    "只写磁盘上的文件名，例如 - file: 名单.pdf",
+                )
+            elif (
+                name.startswith(("/", "\\"))
+                or re.match(r"^[A-Za-z]:", name)
+                or ".." in Path(name).parts
+                or ".." in name.split("\\")
+            ):
+                problem = (
+                    "E222",
+                    f"附件路径“{name}”指向条目目录以外",
+                    "把附件放在 .md 文件旁边，只写文件名",
+                )
             elif key in seen:
                 problem = ("E226", f"附件“{name}”重复列出", "删除重复的一项")
             elif name.lower().endswith(".md"):
-                problem = ("E227", f"附件“{name}”是条目文件（.md）", "条目之间请用 related 或正文链接关联；要提供原文下载请另存为 PDF 等格式")
+                problem = (
+                    "E227",
+                    f"附件“{name}”是条目文件（.md）",
+                    "条目之间请用 related 或正文链接关联；要提供原文下载请另存为 PDF 等格式",
+                )
             elif not _exists(target):
-                problem = ("E223", f"找不到附件“{name}”", "检查文件名（包括扩展名）是否与磁盘上的文件一致")
+                problem = (
+                    "E223",
+                    f"找不到附件“{name}”",
+                    "检查文件名（包括扩展名）是否与磁盘上的文件一致",
+                )
             elif target.is_symlink() or not _inside(target.resolve(), self.root / "content"):
-                problem = ("E220", f"附件“{name}”是指向 content/ 以外的链接", "把文件本身复制到 content/ 中")
+                problem = (
+                    "E220",
+                    f"附件“{name}”是指向 content/ 以外的链接",
+                    "把文件本身复制到 content/ 中",
+                )
             elif not target.is_file():
                 problem = ("E221", f"附件“{name}”不是文件", "")
             if problem:

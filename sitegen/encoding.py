@@ -264,4 +264,3 @@ def _first_inconsistent_ending(raw: str) -> tuple[int, int] | None:
         line += 1
         line_start = m.end()
     return None  # pragma: no cover - the counts guarantee a mismatch
-

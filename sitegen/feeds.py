@@ -35,9 +35,16 @@ def feed_files(site: Site, extra_paths: Sequence[str] = ()) -> Iterator[OutputFi
         urls += [(lst.path, "") for lst in edition.lists]
         urls += [(e.path, e.item.date.isoformat()) for e in edition.entries]
         urls += [(edition.path(p), "") for p in extra_paths]
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ]
     for path, lastmod in urls:
-        lines.append(f"<url><loc>{escape(base + path)}</loc>" + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "") + "</url>")
+        lines.append(
+            f"<url><loc>{escape(base + path)}</loc>"
+            + (f"<lastmod>{lastmod}</lastmod>" if lastmod else "")
+            + "</url>"
+        )
     lines.append("</urlset>\n")
     yield OutputFile("sitemap.xml", "\n".join(lines).encode("utf-8"))
     if base:
@@ -65,7 +72,9 @@ def atom_files(site: Site) -> Iterator[OutputFile]:
     for edition in site.editions:
         yield OutputFile(edition.path("atom.xml"), atom_feed(site, edition, None))
         for section in site.config.sections:
-            yield OutputFile(edition.path(f"{section.slug}/atom.xml"), atom_feed(site, edition, section))
+            yield OutputFile(
+                edition.path(f"{section.slug}/atom.xml"), atom_feed(site, edition, section)
+            )
 
 
 def atom_feed(site: Site, edition: Edition, section: Section | None) -> bytes:
@@ -75,15 +84,41 @@ def atom_feed(site: Site, edition: Edition, section: Section | None) -> bytes:
     entries = edition.entries if section is None else edition.by_domain[section.slug]
     newest = entries[:FEED_SIZE]
     folder = "" if section is None else f"{section.slug}/"
-    title = config.title if section is None else f"{config.title} · {_section_name(section, edition.lang)}"
+    title = (
+        config.title
+        if section is None
+        else f"{config.title} · {_section_name(section, edition.lang)}"
+    )
     # An empty feed still needs <updated>: the newest date of the whole edition (stable per build).
-    updated = (newest[0].item.date if newest else edition.entries[0].item.date if edition.entries else dt.date(2000, 1, 1))
+    updated = (
+        newest[0].item.date
+        if newest
+        else edition.entries[0].item.date
+        if edition.entries
+        else dt.date(2000, 1, 1)
+    )
     feed = ET.Element("feed", {"xmlns": ATOM_NS, XML_LANG: _lang_tag(edition.lang)})
     ET.SubElement(feed, "id").text = base + edition.path(folder + "atom.xml")
     ET.SubElement(feed, "title").text = title
     ET.SubElement(feed, "updated").text = _timestamp(updated)
-    ET.SubElement(feed, "link", {"rel": "self", "type": "application/atom+xml", "href": base + edition.path(folder + "atom.xml")})
-    ET.SubElement(feed, "link", {"rel": "alternate", "type": "text/html", "href": base + edition.path(folder + "index.html")})
+    ET.SubElement(
+        feed,
+        "link",
+        {
+            "rel": "self",
+            "type": "application/atom+xml",
+            "href": base + edition.path(folder + "atom.xml"),
+        },
+    )
+    ET.SubElement(
+        feed,
+        "link",
+        {
+            "rel": "alternate",
+            "type": "text/html",
+            "href": base + edition.path(folder + "index.html"),
+        },
+    )
     author = ET.SubElement(feed, "author")
     ET.SubElement(author, "name").text = config.footer.sponsor or config.title
     ET.SubElement(feed, "generator").text = "sitegen"
@@ -111,9 +146,20 @@ def _atom_entry(site: Site, edition: Edition, entry: Entry) -> ET.Element:
     section = config.section(item.domain)
     stage = config.stage(item.stage)
     if section is not None:
-        ET.SubElement(el, "category", {"term": section.slug, "label": _section_name(section, edition.lang)})
+        ET.SubElement(
+            el, "category", {"term": section.slug, "label": _section_name(section, edition.lang)}
+        )
     if stage is not None:
-        ET.SubElement(el, "category", {"term": stage.slug, "label": stage.name_ii if edition.lang == "ii" and stage.name_ii else stage.full_name})
+        ET.SubElement(
+            el,
+            "category",
+            {
+                "term": stage.slug,
+                "label": stage.name_ii
+                if edition.lang == "ii" and stage.name_ii
+                else stage.full_name,
+            },
+        )
     if item.summary:
         summary = ET.SubElement(el, "summary")
         summary.text = item.summary

@@ -89,7 +89,12 @@ def mask_files(paths: Sequence[Path], assume_yes: bool) -> int:
         if plan.path.read_bytes() != plan.original:
             print(
                 error(
-                    plan.path, 0, 0, "E302", "文件在确认期间被修改过，未改写", "重新运行 sitegen mask"
+                    plan.path,
+                    0,
+                    0,
+                    "E302",
+                    "文件在确认期间被修改过，未改写",
+                    "重新运行 sitegen mask",
                 ).format(),
                 file=err,
             )

@@ -70,7 +70,9 @@ class YiFont:
     """Font files, stylesheet and licence to write (empty when no page contains Yi)."""
 
 
-def yi_font(pages: Sequence[OutputFile], theme_dir: Path) -> tuple[list[OutputFile], list[OutputFile]]:
+def yi_font(
+    pages: Sequence[OutputFile], theme_dir: Path
+) -> tuple[list[OutputFile], list[OutputFile]]:
     """The pages (linked to the Yi font where they contain Yi) and the font files to write."""
     font = build_yi_font(pages, theme_dir)
     return list(font.pages), list(font.files)
@@ -99,12 +101,18 @@ def build_yi_font(pages: Sequence[OutputFile], theme_dir: Path) -> YiFont:
         )
         if chars
     )
-    files = [*(OutputFile(face.path, face.data) for face in faces), OutputFile(CSS_PATH, font_css(faces, source).encode("utf-8"))]
+    files = [
+        *(OutputFile(face.path, face.data) for face in faces),
+        OutputFile(CSS_PATH, font_css(faces, source).encode("utf-8")),
+    ]
     licence = theme_dir / LICENCE_SOURCE
     if licence.is_file():
         files.append(OutputFile("assets/fonts/OFL.txt", source=licence))
     # A page carried over unchanged from the previous output (data None) already has its link.
-    linked = tuple(_link(page, CSS_PATH) if page.path in with_yi and page.data is not None else page for page in pages)
+    linked = tuple(
+        _link(page, CSS_PATH) if page.path in with_yi and page.data is not None else page
+        for page in pages
+    )
     return YiFont(linked, faces, tuple(files))
 
 
@@ -162,7 +170,12 @@ def _subset_cached(source: str, mtime_ns: int, size: int, characters: frozenset[
 
 def _face(source: Path, characters: frozenset[str], unicode_range: str) -> FontFace:
     data = subset_woff2(source, characters)
-    return FontFace(f"assets/fonts/yi-{hashlib.sha256(data).hexdigest()[:8]}.woff2", characters, unicode_range, data)
+    return FontFace(
+        f"assets/fonts/yi-{hashlib.sha256(data).hexdigest()[:8]}.woff2",
+        characters,
+        unicode_range,
+        data,
+    )
 
 
 def _complement(chars: set[str]) -> Iterable[int]:

@@ -46,7 +46,9 @@ def gate(
         if not reasons.get(source) and reasons.get(original, "原文不存在"):
             reasons[source] = "所译的中文条目未公开"
     published = tuple(item for item in items if not reasons[item.source])
-    withheld = tuple(Withheld(item.source, reasons[item.source]) for item in items if reasons[item.source])
+    withheld = tuple(
+        Withheld(item.source, reasons[item.source]) for item in items if reasons[item.source]
+    )
     return GateResult(published, withheld)
 
 

@@ -51,7 +51,11 @@ def load_catalog(root: Path, lang: str) -> tuple[Catalog | None, list[Diagnostic
     rel = f"data/i18n/{lang}.yml"
     path = root / rel
     if not path.is_file():
-        return None, [error(rel, 0, 0, "E401", f"找不到界面文字文件 {rel}", "从 sitegen 自带的示例站点复制一份")]
+        return None, [
+            error(
+                rel, 0, 0, "E401", f"找不到界面文字文件 {rel}", "从 sitegen 自带的示例站点复制一份"
+            )
+        ]
     try:
         loader = yaml.SafeLoader(path.read_text(encoding="utf-8"))
         node = loader.get_single_node()
@@ -70,7 +74,16 @@ def load_catalog(root: Path, lang: str) -> tuple[Catalog | None, list[Diagnostic
         elif isinstance(value, str):
             messages[key] = Message(value, False, line)
         else:
-            problems.append(error(rel, line, 1, "E403", f"界面文字“{key}”的值无效", "写成 key: 文字，或 key: {text: 文字, review: true}"))
+            problems.append(
+                error(
+                    rel,
+                    line,
+                    1,
+                    "E403",
+                    f"界面文字“{key}”的值无效",
+                    "写成 key: 文字，或 key: {text: 文字, review: true}",
+                )
+            )
     return Catalog(lang, rel, messages), problems
 
 
@@ -100,17 +113,53 @@ def compare_catalogs(reference: Catalog, other: Catalog) -> list[Diagnostic]:
     problems = []
     for key in reference.messages:
         if key not in other.messages:
-            problems.append(warning(other.path, 0, 0, "W404", f"缺少界面文字“{key}”，将显示中文", f"在 {other.path} 中补上 {key}"))
+            problems.append(
+                warning(
+                    other.path,
+                    0,
+                    0,
+                    "W404",
+                    f"缺少界面文字“{key}”，将显示中文",
+                    f"在 {other.path} 中补上 {key}",
+                )
+            )
     for key, message in other.messages.items():
         if key not in reference.messages:
-            problems.append(warning(other.path, message.line, 1, "W405", f"多余的界面文字“{key}”（中文目录中没有）", "删除或在中文目录中补上"))
-        elif message.needs_review and other.lang != reference.lang and message.text == reference.messages[key].text:
             problems.append(
-                warning(other.path, message.line, 1, "W404", f"界面文字“{key}”尚未翻译，暂用中文", f"请懂彝文的同事在 {other.path} 中翻译后删除 review: true")
+                warning(
+                    other.path,
+                    message.line,
+                    1,
+                    "W405",
+                    f"多余的界面文字“{key}”（中文目录中没有）",
+                    "删除或在中文目录中补上",
+                )
+            )
+        elif (
+            message.needs_review
+            and other.lang != reference.lang
+            and message.text == reference.messages[key].text
+        ):
+            problems.append(
+                warning(
+                    other.path,
+                    message.line,
+                    1,
+                    "W404",
+                    f"界面文字“{key}”尚未翻译，暂用中文",
+                    f"请懂彝文的同事在 {other.path} 中翻译后删除 review: true",
+                )
             )
         elif message.needs_review and other.lang != reference.lang:
             problems.append(
-                warning(other.path, message.line, 1, "W406", f"界面文字“{key}”尚未经母语者审校", "请懂彝文的同事审校后删除 review: true")
+                warning(
+                    other.path,
+                    message.line,
+                    1,
+                    "W406",
+                    f"界面文字“{key}”尚未经母语者审校",
+                    "请懂彝文的同事审校后删除 review: true",
+                )
             )
     return problems
 

@@ -55,7 +55,9 @@ def read_registry(root: Path) -> tuple[dict[str, str], list[Diagnostic]]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        return {}, [error(REGISTRY, 1, 1, "E016", f"索引号登记文件无法读取：{exc}", "从版本库恢复这个文件")]
+        return {}, [
+            error(REGISTRY, 1, 1, "E016", f"索引号登记文件无法读取：{exc}", "从版本库恢复这个文件")
+        ]
     if not isinstance(data, dict):
         return {}, [error(REGISTRY, 1, 1, "E016", "索引号登记文件格式不对", "从版本库恢复这个文件")]
     return {str(k): str(v) for k, v in data.items()}, []
@@ -63,11 +65,18 @@ def read_registry(root: Path) -> tuple[dict[str, str], list[Diagnostic]]:
 
 def registry_text(registry: dict[str, str]) -> str:
     """The registry file's text: sorted, one line per item, stable across runs."""
-    head = "# 自动分配的索引号登记（请随内容一起提交，不要手工修改或删除：索引号一经公开永不重排）\n"
-    return head + "".join(f"{yaml.safe_dump(k, allow_unicode=True).strip().removesuffix('...').strip()}: {v}\n" for k, v in sorted(registry.items()))
+    head = (
+        "# 自动分配的索引号登记（请随内容一起提交，不要手工修改或删除：索引号一经公开永不重排）\n"
+    )
+    return head + "".join(
+        f"{yaml.safe_dump(k, allow_unicode=True).strip().removesuffix('...').strip()}: {v}\n"
+        for k, v in sorted(registry.items())
+    )
 
 
-def assign(items: Sequence[Item], config: SiteConfig, registry: dict[str, str]) -> tuple[Identities, list[Diagnostic]]:
+def assign(
+    items: Sequence[Item], config: SiteConfig, registry: dict[str, str]
+) -> tuple[Identities, list[Diagnostic]]:
     """Give every item its 索引号 and slug; check uniqueness; resolve related/translation_of."""
     problems: list[Diagnostic] = []
     numbers: dict[str, str] = {}
@@ -78,7 +87,14 @@ def assign(items: Sequence[Item], config: SiteConfig, registry: dict[str, str]) 
         m = INDEX_NO_RE.match(number)
         if number in owner and owner[number] != source:
             problems.append(
-                error(source, line, 1, "E201", f"索引号 {number} 与 {owner[number]} 重复", "索引号不能重复：删掉这一行让系统自动编号，或改用新的流水号")
+                error(
+                    source,
+                    line,
+                    1,
+                    "E201",
+                    f"索引号 {number} 与 {owner[number]} 重复",
+                    "索引号不能重复：删掉这一行让系统自动编号，或改用新的流水号",
+                )
             )
             return
         owner[number] = source
@@ -114,7 +130,12 @@ def assign(items: Sequence[Item], config: SiteConfig, registry: dict[str, str]) 
     def resolve(ref: str, item: Item) -> str | None:
         if ref in by_number:
             return by_number[ref]
-        for cand in (ref, "content/" + ref, "content/items/" + ref, str(PurePosixPath(item.source).parent / ref)):
+        for cand in (
+            ref,
+            "content/" + ref,
+            "content/items/" + ref,
+            str(PurePosixPath(item.source).parent / ref),
+        ):
             norm = _normpath(cand)
             if norm in sources:
                 return norm
@@ -128,13 +149,27 @@ def assign(items: Sequence[Item], config: SiteConfig, registry: dict[str, str]) 
         if item.lang != "zh":
             if not item.translation_of:
                 problems.append(
-                    error(item.source, 1, 1, "E202", "译文缺少 translation_of（译自哪一篇中文条目）", "写上中文条目的索引号或文件路径")
+                    error(
+                        item.source,
+                        1,
+                        1,
+                        "E202",
+                        "译文缺少 translation_of（译自哪一篇中文条目）",
+                        "写上中文条目的索引号或文件路径",
+                    )
                 )
             else:
                 target = resolve(item.translation_of, item)
                 if target is None:
                     problems.append(
-                        error(item.source, item.lines.get("translation_of", 1), 1, "E203", f"找不到被翻译的条目“{item.translation_of}”", "写中文条目的索引号，或相对 content/ 的路径")
+                        error(
+                            item.source,
+                            item.lines.get("translation_of", 1),
+                            1,
+                            "E203",
+                            f"找不到被翻译的条目“{item.translation_of}”",
+                            "写中文条目的索引号，或相对 content/ 的路径",
+                        )
                     )
                 else:
                     translation_of = target
@@ -143,17 +178,31 @@ def assign(items: Sequence[Item], config: SiteConfig, registry: dict[str, str]) 
             target = resolve(ref, item)
             if target is None:
                 problems.append(
-                    error(item.source, item.lines.get("related", 1), 1, "E204", f"找不到相关条目“{ref}”", "写对方的索引号，或相对 content/ 的路径")
+                    error(
+                        item.source,
+                        item.lines.get("related", 1),
+                        1,
+                        "E204",
+                        f"找不到相关条目“{ref}”",
+                        "写对方的索引号，或相对 content/ 的路径",
+                    )
                 )
             else:
                 related.append(target)
-        by_source[item.source] = Identity(numbers.get(item.source, ""), slug, translation_of, tuple(related))
+        by_source[item.source] = Identity(
+            numbers.get(item.source, ""), slug, translation_of, tuple(related)
+        )
 
     # Slug collisions per language edition and domain (translations share their original's slug).
     for item in items:
         ident = by_source[item.source]
         if ident.translation_of and ident.translation_of in by_source:
-            ident = Identity(ident.index_no, by_source[ident.translation_of].slug, ident.translation_of, ident.related)
+            ident = Identity(
+                ident.index_no,
+                by_source[ident.translation_of].slug,
+                ident.translation_of,
+                ident.related,
+            )
             by_source[item.source] = ident
         key = (item.lang, item.domain, ident.slug)
         if not ident.translation_of and _reserved_slug(ident.slug, config, bool(item.attachments)):
@@ -169,7 +218,14 @@ def assign(items: Sequence[Item], config: SiteConfig, registry: dict[str, str]) 
             )
         elif key in slugs:
             problems.append(
-                error(item.source, item.lines.get("slug", 1), 1, "E205", f"输出路径 {item.domain}/{ident.slug}.html 与 {slugs[key]} 冲突", "给其中一个条目写不同的 slug，或改文件名")
+                error(
+                    item.source,
+                    item.lines.get("slug", 1),
+                    1,
+                    "E205",
+                    f"输出路径 {item.domain}/{ident.slug}.html 与 {slugs[key]} 冲突",
+                    "给其中一个条目写不同的 slug，或改文件名",
+                )
             )
         else:
             slugs[key] = item.source

@@ -25,7 +25,9 @@ from .parallel import pmap
 from .render import PageJob, Renderer, page_jobs
 
 
-def load_items(root: Path, config: SiteConfig, previous: BuildCache) -> tuple[list[Item], list[Diagnostic], dict[str, LoadEntry]]:
+def load_items(
+    root: Path, config: SiteConfig, previous: BuildCache
+) -> tuple[list[Item], list[Diagnostic], dict[str, LoadEntry]]:
     """content.load_items, reusing unchanged files' results (and their check diagnostics)."""
     paths = iter_item_files(root)
     entries: dict[str, LoadEntry] = {}
@@ -66,7 +68,11 @@ def _load_and_check(root: Path, path: Path, config: SiteConfig) -> LoadEntry:
 
 
 def render_bodies(
-    published: Sequence[Item], ids: Identities, config: SiteConfig, entries: Mapping[str, LoadEntry], previous: BuildCache
+    published: Sequence[Item],
+    ids: Identities,
+    config: SiteConfig,
+    entries: Mapping[str, LoadEntry],
+    previous: BuildCache,
 ) -> tuple[dict[str, RenderedMarkdown], list[Diagnostic], dict[str, BodyEntry]]:
     """bodies.render_bodies, reusing bodies whose item and link targets are unchanged."""
     links = Links.for_site(published, ids, config)
@@ -75,24 +81,36 @@ def render_bodies(
     for item in published:
         old = previous.bodies.get(item.source)
         item_digest = entries[item.source].digest
-        if old is not None and old.item_digest == item_digest and links.still_resolves(item, ids.by_source[item.source].slug, old.links):
+        if (
+            old is not None
+            and old.item_digest == item_digest
+            and links.still_resolves(item, ids.by_source[item.source].slug, old.links)
+        ):
             result[item.source] = old
         else:
             todo.append(item)
     fresh = pmap(lambda item: links.render(item, ids.by_source[item.source].slug), todo)
     for item, (versions, problems, resolutions) in zip(todo, fresh, strict=True):
-        result[item.source] = BodyEntry(entries[item.source].digest, resolutions, (versions, tuple(problems)))
+        result[item.source] = BodyEntry(
+            entries[item.source].digest, resolutions, (versions, tuple(problems))
+        )
     rendered_map: dict[str, RenderedMarkdown] = {}
     problems: list[Diagnostic] = []
     for item in published:
         versions, link_problems = result[item.source].result
-        rendered_map.update({prefix + item.source: rendered for prefix, rendered in versions.items()})
+        rendered_map.update(
+            {prefix + item.source: rendered for prefix, rendered in versions.items()}
+        )
         problems += [*versions[""].problems, *link_problems]
     return rendered_map, problems, result
 
 
 def render_pages(
-    renderer: Renderer, site_key: str, entries: Mapping[str, LoadEntry], previous: BuildCache, out: Path | None
+    renderer: Renderer,
+    site_key: str,
+    entries: Mapping[str, LoadEntry],
+    previous: BuildCache,
+    out: Path | None,
 ) -> tuple[list[OutputFile], dict[str, str]]:
     """render.render_pages, skipping pages whose fingerprint is unchanged (linked from `out`)."""
     fingerprints: dict[str, str] = {}
@@ -116,17 +134,39 @@ def page_inputs(job: PageJob, site: Site, entries: Mapping[str, LoadEntry]) -> o
         if e is None:
             return None
         item = e.item
-        return (e.path, e.text.title, e.lang, item.date, item.validity, item.domain, item.stage, item.doc_type)
+        return (
+            e.path,
+            e.text.title,
+            e.lang,
+            item.date,
+            item.validity,
+            item.domain,
+            item.stage,
+            item.doc_type,
+        )
 
     edition = job.edition
     if isinstance(job.value, Entry):
         e = job.value
         links = edition.links[e.item.source]
         state = (e.path, e.index_no, entries[e.item.source].digest, entries[e.text.source].digest)
-        return ("item", state, brief(links.newer), brief(links.older), tuple(map(brief, links.related)))
+        return (
+            "item",
+            state,
+            brief(links.newer),
+            brief(links.older),
+            tuple(map(brief, links.related)),
+        )
     if isinstance(job.value, ListPage):
         lst = job.value
-        return ("list", lst.path, lst.number, lst.page_paths, lst.total, tuple(map(brief, lst.entries)))
+        return (
+            "list",
+            lst.path,
+            lst.number,
+            lst.page_paths,
+            lst.total,
+            tuple(map(brief, lst.entries)),
+        )
     if job.kind == "home":
         return (
             "home",

@@ -13,6 +13,7 @@ from .config import Section, SiteConfig, Stage
 from .content import Attachment, Item
 from .identity import Identities
 
+
 @dataclass(frozen=True, slots=True)
 class Entry:
     """A published item as one edition shows it."""
@@ -117,7 +118,9 @@ class Site:
 
 def sort_newest_first(entries: Sequence[Entry]) -> tuple[Entry, ...]:
     """Newest first; ties broken by 索引号 then source path so the order is stable."""
-    return tuple(sorted(entries, key=lambda e: (-e.item.date.toordinal(), _neg(e.index_no), e.item.source)))
+    return tuple(
+        sorted(entries, key=lambda e: (-e.item.date.toordinal(), _neg(e.index_no), e.item.source))
+    )
 
 
 def _neg(text: str) -> tuple[int, ...]:
@@ -127,7 +130,9 @@ def _neg(text: str) -> tuple[int, ...]:
 def build_site(config: SiteConfig, published: Sequence[Item], ids: Identities) -> Site:
     """Place published items into every configured edition."""
     originals = [i for i in published if i.lang == "zh"]
-    translations = {(ids.by_source[i.source].translation_of, i.lang): i for i in published if i.lang != "zh"}
+    translations = {
+        (ids.by_source[i.source].translation_of, i.lang): i for i in published if i.lang != "zh"
+    }
     editions = tuple(
         _edition(config, lang, "" if n == 0 else f"{lang}/", originals, translations, ids)
         for n, lang in enumerate(config.languages)
@@ -150,17 +155,40 @@ def _edition(
         base = f"{item.domain}/{ident.slug}"
         entries.append(Entry(item, text, ident.index_no, f"{prefix}{base}.html", base, text.lang))
     ordered = sort_newest_first(entries)
-    by_domain = {s.slug: tuple(e for e in ordered if e.item.domain == s.slug) for s in config.sections}
+    by_domain = {
+        s.slug: tuple(e for e in ordered if e.item.domain == s.slug) for s in config.sections
+    }
     by_stage = {s.slug: tuple(e for e in ordered if e.item.stage == s.slug) for s in config.stages}
 
     lists: list[ListPage] = []
     for section in config.sections:
-        lists += _paginate(f"{prefix}{section.slug}/", "domain", section, None, by_domain[section.slug], config.page_size)
+        lists += _paginate(
+            f"{prefix}{section.slug}/",
+            "domain",
+            section,
+            None,
+            by_domain[section.slug],
+            config.page_size,
+        )
         for stage in config.stages:
             subset = tuple(e for e in by_domain[section.slug] if e.item.stage == stage.slug)
-            lists += _paginate(f"{prefix}{section.slug}/{stage.slug}/", "domain-stage", section, stage, subset, config.page_size)
+            lists += _paginate(
+                f"{prefix}{section.slug}/{stage.slug}/",
+                "domain-stage",
+                section,
+                stage,
+                subset,
+                config.page_size,
+            )
     for stage in config.stages:
-        lists += _paginate(f"{prefix}stage/{stage.slug}/", "stage", None, stage, by_stage[stage.slug], config.page_size)
+        lists += _paginate(
+            f"{prefix}stage/{stage.slug}/",
+            "stage",
+            None,
+            stage,
+            by_stage[stage.slug],
+            config.page_size,
+        )
 
     by_source = {e.item.source: e for e in ordered}
     back: dict[str, list[str]] = {}
@@ -171,7 +199,9 @@ def _edition(
     for domain_entries in by_domain.values():
         for n, e in enumerate(domain_entries):
             names = [*ids.by_source[e.item.source].related, *back.get(e.item.source, [])]
-            related = tuple(by_source[s] for s in dict.fromkeys(names) if s in by_source and s != e.item.source)
+            related = tuple(
+                by_source[s] for s in dict.fromkeys(names) if s in by_source and s != e.item.source
+            )
             links[e.item.source] = Links(
                 newer=domain_entries[n - 1] if n > 0 else None,
                 older=domain_entries[n + 1] if n + 1 < len(domain_entries) else None,
@@ -181,11 +211,27 @@ def _edition(
 
 
 def _paginate(
-    folder: str, kind: str, section: Section | None, stage: Stage | None, entries: tuple[Entry, ...], size: int
+    folder: str,
+    kind: str,
+    section: Section | None,
+    stage: Stage | None,
+    entries: tuple[Entry, ...],
+    size: int,
 ) -> list[ListPage]:
     count = max(1, -(-len(entries) // size))
-    paths = tuple(folder + ("index.html" if n == 1 else f"page-{n}.html") for n in range(1, count + 1))
+    paths = tuple(
+        folder + ("index.html" if n == 1 else f"page-{n}.html") for n in range(1, count + 1)
+    )
     return [
-        ListPage(paths[n - 1], kind, section, stage, entries[(n - 1) * size : n * size], n, paths, len(entries))
+        ListPage(
+            paths[n - 1],
+            kind,
+            section,
+            stage,
+            entries[(n - 1) * size : n * size],
+            n,
+            paths,
+            len(entries),
+        )
         for n in range(1, count + 1)
     ]

@@ -49,18 +49,40 @@ def check_output_dir(out: Path, root: Path) -> None:
     """Refuse output folders that sitegen must never clear; raises UsageError."""
     out = out.resolve()
     root = root.resolve()
-    forbidden = {Path("/"), Path.home().resolve(), root, (root / "content").resolve(), (root / "data").resolve(), (root / "themes").resolve()}
+    forbidden = {
+        Path("/"),
+        Path.home().resolve(),
+        root,
+        (root / "content").resolve(),
+        (root / "data").resolve(),
+        (root / "themes").resolve(),
+    }
     problem = ""
     if out in forbidden:
-        problem = f"输出目录 {out} 是受保护的目录（根目录、主目录、站点目录、content/、data/ 或 themes/）"
+        problem = (
+            f"输出目录 {out} 是受保护的目录（根目录、主目录、站点目录、content/、data/ 或 themes/）"
+        )
     elif root.is_relative_to(out):
         problem = f"输出目录 {out} 包含站点目录"
-    elif inside := next((d for d in ("content", "data", "themes") if out.is_relative_to((root / d).resolve())), ""):
+    elif inside := next(
+        (d for d in ("content", "data", "themes") if out.is_relative_to((root / d).resolve())), ""
+    ):
         problem = f"输出目录 {out} 位于 {inside}/ 之内"
-    elif out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).is_file())):
+    elif out.exists() and (
+        not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).is_file())
+    ):
         problem = f"输出目录 {out} 已存在且不是 sitegen 生成的（缺少 {MARKER} 标记文件）"
     if problem:
-        raise UsageError(error("", 0, 0, "E020", f"拒绝写入：{problem}", "换一个输出目录（--out），或手工清空该目录后再试"))
+        raise UsageError(
+            error(
+                "",
+                0,
+                0,
+                "E020",
+                f"拒绝写入：{problem}",
+                "换一个输出目录（--out），或手工清空该目录后再试",
+            )
+        )
 
 
 def write_site(out: Path, files: Iterable[OutputFile]) -> WriteReport:

@@ -97,7 +97,11 @@ def iter_page_files(root: Path) -> list[Path]:
     base = root / PAGES_DIR
     if not base.is_dir():
         return []
-    return sorted(p for p in base.glob("*.md") if not p.name.startswith(".") and (p.is_symlink() or p.is_file()))
+    return sorted(
+        p
+        for p in base.glob("*.md")
+        if not p.name.startswith(".") and (p.is_symlink() or p.is_file())
+    )
 
 
 def load_pages(root: Path) -> tuple[tuple[Page, ...], list[Diagnostic]]:
@@ -132,11 +136,29 @@ def load_page(root: Path, path: Path) -> tuple[Page | None, list[Diagnostic]]:
     """Read one page file; returns (Page or None, problems)."""
     rel = path.relative_to(root).as_posix()
     if path.is_symlink() and not path.resolve().is_relative_to((root / "content").resolve()):
-        return None, [error(rel, 0, 0, "E220", "文件是指向 content/ 以外的符号链接", "把文件本身复制到 content/ 中")]
+        return None, [
+            error(
+                rel,
+                0,
+                0,
+                "E220",
+                "文件是指向 content/ 以外的符号链接",
+                "把文件本身复制到 content/ 中",
+            )
+        ]
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return None, [error(rel, 0, 0, "E102", f"无法读取文件：{exc.strerror or exc}", "检查文件是否存在、是否有读取权限")]
+        return None, [
+            error(
+                rel,
+                0,
+                0,
+                "E102",
+                f"无法读取文件：{exc.strerror or exc}",
+                "检查文件是否存在、是否有读取权限",
+            )
+        ]
     decoded, problems = decode_bytes(data, rel)
     if decoded is None:
         return None, problems
@@ -167,7 +189,16 @@ def load_page(root: Path, path: Path) -> tuple[Page | None, list[Diagnostic]]:
         value = values.get(key)
         if value is None or value == "" or isinstance(value, (list, dict)):
             if required:
-                found.append(error(rel, line(key), 1, "E171", f"缺少必填字段“{key}”（{FIELDS[key]}）", f"在元数据中加一行 {key}: …"))
+                found.append(
+                    error(
+                        rel,
+                        line(key),
+                        1,
+                        "E171",
+                        f"缺少必填字段“{key}”（{FIELDS[key]}）",
+                        f"在元数据中加一行 {key}: …",
+                    )
+                )
             return ""
         return str(value).strip()
 
@@ -176,28 +207,71 @@ def load_page(root: Path, path: Path) -> tuple[Page | None, list[Diagnostic]]:
     kind = KIND_ALIASES.get(kind_raw, kind_raw)
     if kind_raw and kind not in KINDS:
         found.append(
-            error(rel, line("kind"), 1, "E172", f"页面类型“{kind_raw}”无效", "可选：guide（指南）、rules（制度）、report（年报）")
+            error(
+                rel,
+                line("kind"),
+                1,
+                "E172",
+                f"页面类型“{kind_raw}”无效",
+                "可选：guide（指南）、rules（制度）、report（年报）",
+            )
         )
     date = _date(text("date", required=True), rel, line("date"), found)
     year: int | None = None
     if kind == "report":
         raw = values.get("year")
         if raw is None or raw == "":
-            found.append(error(rel, 1, 1, "E171", "年报缺少必填字段“year”（年度）", "写上报告的年度，例如 year: 2024"))
+            found.append(
+                error(
+                    rel,
+                    1,
+                    1,
+                    "E171",
+                    "年报缺少必填字段“year”（年度）",
+                    "写上报告的年度，例如 year: 2024",
+                )
+            )
         elif isinstance(raw, bool) or not re.fullmatch(r"\d{4}", str(raw).strip()):
-            found.append(error(rel, line("year"), 1, "E173", f"年度“{raw}”无效", "写四位年份，例如 year: 2024"))
+            found.append(
+                error(
+                    rel, line("year"), 1, "E173", f"年度“{raw}”无效", "写四位年份，例如 year: 2024"
+                )
+            )
         else:
             year = int(str(raw).strip())
             if date and date < dt.date(year + 1, 1, 1):
                 found.append(
-                    warning(rel, line("date"), 1, "W174", f"{year}年度报告的发布日期 {date} 早于该年度结束", "年度报告一般在次年1月31日前发布；检查 year 和 date")
+                    warning(
+                        rel,
+                        line("date"),
+                        1,
+                        "W174",
+                        f"{year}年度报告的发布日期 {date} 早于该年度结束",
+                        "年度报告一般在次年1月31日前发布；检查 year 和 date",
+                    )
                 )
     elif values.get("year") not in (None, ""):
-        found.append(error(rel, line("year"), 1, "E173", "只有年报（kind: report）才写年度 year", "删除 year 这一行"))
+        found.append(
+            error(
+                rel,
+                line("year"),
+                1,
+                "E173",
+                "只有年报（kind: report）才写年度 year",
+                "删除 year 这一行",
+            )
+        )
     slug = text("slug") or PurePosixPath(rel).name.removesuffix(".md").lower()
     if not SLUG_RE.match(slug) or slug in RESERVED:
         found.append(
-            error(rel, line("slug"), 1, "E175", f"网址名“{slug}”不可用", "用小写字母、数字和连字符写 slug，例如 slug: nianbao-2024（不能用 index）")
+            error(
+                rel,
+                line("slug"),
+                1,
+                "E175",
+                f"网址名“{slug}”不可用",
+                "用小写字母、数字和连字符写 slug，例如 slug: nianbao-2024（不能用 index）",
+            )
         )
     draft = values.get("draft", False)
     if not isinstance(draft, bool):
@@ -224,7 +298,11 @@ def _date(raw: str, rel: str, line: int, found: list[Diagnostic]) -> dt.date | N
         return None
     m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", raw)
     if not m:
-        found.append(error(rel, line, 1, "E140", f"日期“{raw}”格式不对", "日期写成 YYYY-MM-DD，例如 2025-01-20"))
+        found.append(
+            error(
+                rel, line, 1, "E140", f"日期“{raw}”格式不对", "日期写成 YYYY-MM-DD，例如 2025-01-20"
+            )
+        )
         return None
     try:
         return dt.date(int(m[1]), int(m[2]), int(m[3]))
@@ -241,22 +319,52 @@ def _check_set(pages: Sequence[Page]) -> list[Diagnostic]:
     for page in sorted(pages, key=lambda p: p.source):
         if page.path in by_path:
             problems.append(
-                error(page.source, 1, 1, "E176", f"输出路径 {page.path} 与 {by_path[page.path]} 冲突", "给其中一个页面写不同的 slug")
+                error(
+                    page.source,
+                    1,
+                    1,
+                    "E176",
+                    f"输出路径 {page.path} 与 {by_path[page.path]} 冲突",
+                    "给其中一个页面写不同的 slug",
+                )
             )
         by_path.setdefault(page.path, page.source)
         if page.year is not None:
             if page.year in by_year:
                 problems.append(
-                    error(page.source, 1, 1, "E177", f"{page.year}年度报告与 {by_year[page.year]} 重复", "每个年度只能有一份年报；检查 year")
+                    error(
+                        page.source,
+                        1,
+                        1,
+                        "E177",
+                        f"{page.year}年度报告与 {by_year[page.year]} 重复",
+                        "每个年度只能有一份年报；检查 year",
+                    )
                 )
             by_year.setdefault(page.year, page.source)
     guides = [p for p in pages if p.kind == "guide"]
     if not guides:
         problems.append(
-            warning(PAGES_DIR, 0, 0, "W181", "没有政府信息公开指南页面", "新建 content/pages/zhinan.md，写 kind: guide（《条例》第十二条要求编制并公布指南）")
+            warning(
+                PAGES_DIR,
+                0,
+                0,
+                "W181",
+                "没有政府信息公开指南页面",
+                "新建 content/pages/zhinan.md，写 kind: guide（《条例》第十二条要求编制并公布指南）",
+            )
         )
     for extra in sorted(guides, key=lambda p: p.source)[1:]:
-        problems.append(warning(extra.source, 1, 1, "W182", "有多个政府信息公开指南页面，导航只链接第一个", "把多余的指南改为 kind: rules 或删除"))
+        problems.append(
+            warning(
+                extra.source,
+                1,
+                1,
+                "W182",
+                "有多个政府信息公开指南页面，导航只链接第一个",
+                "把多余的指南改为 kind: rules 或删除",
+            )
+        )
     return problems
 
 
@@ -268,17 +376,28 @@ def render_page_bodies(pages: Sequence[Page]) -> tuple[dict[str, PageBody], list
     for page in pages:
         link_problems: list[Diagnostic] = []
 
-        def rewrite(target: str, page: Page = page, link_problems: list[Diagnostic] = link_problems) -> str | None:
+        def rewrite(
+            target: str, page: Page = page, link_problems: list[Diagnostic] = link_problems
+        ) -> str | None:
             path, _, anchor = target.partition("#")
             other = by_file.get(path.split("?", 1)[0])
             if other is not None:
                 return f"{other.slug}.html" + (f"#{anchor}" if anchor else "")
             link_problems.append(
-                error(page.source, _line_of(page, target), 1, "E180", f"链接目标“{target}”不是 content/pages/ 中的页面", "页面之间用文件名链接（如 zhinan.md）；站外网址写完整的 https://…")
+                error(
+                    page.source,
+                    _line_of(page, target),
+                    1,
+                    "E180",
+                    f"链接目标“{target}”不是 content/pages/ 中的页面",
+                    "页面之间用文件名链接（如 zhinan.md）；站外网址写完整的 https://…",
+                )
             )
             return ""
 
-        rendered = render_markdown(page.body, path=page.source, line_offset=page.body_line, rewrite_link=rewrite)
+        rendered = render_markdown(
+            page.body, path=page.source, line_offset=page.body_line, rewrite_link=rewrite
+        )
         problems += rendered.problems
         problems += link_problems
         html = rendered.html
@@ -286,10 +405,26 @@ def render_page_bodies(pages: Sequence[Page]) -> tuple[dict[str, PageBody], list
         before, _, after = html.partition(_MARKER_HTML)
         if page.kind == "report" and not has_marker:
             problems.append(
-                warning(page.source, page.body_line + 1, 1, "W178", f"年报正文中没有 {REPORT_TABLE_MARKER}，主动公开情况统计表放在正文之后", f"在“二、主动公开政府信息情况”下单独一行写 {REPORT_TABLE_MARKER}")
+                warning(
+                    page.source,
+                    page.body_line + 1,
+                    1,
+                    "W178",
+                    f"年报正文中没有 {REPORT_TABLE_MARKER}，主动公开情况统计表放在正文之后",
+                    f"在“二、主动公开政府信息情况”下单独一行写 {REPORT_TABLE_MARKER}",
+                )
             )
         if page.kind != "report" and has_marker:
-            problems.append(warning(page.source, page.body_line + 1, 1, "W179", f"{REPORT_TABLE_MARKER} 只能用在年报中，这里按文字显示", "删除这一行"))
+            problems.append(
+                warning(
+                    page.source,
+                    page.body_line + 1,
+                    1,
+                    "W179",
+                    f"{REPORT_TABLE_MARKER} 只能用在年报中，这里按文字显示",
+                    "删除这一行",
+                )
+            )
             before, after, has_marker = html, "", False
         text = rendered.text.replace(REPORT_TABLE_MARKER, "").strip()
         out[page.source] = PageBody(before, after, has_marker, text)

@@ -96,7 +96,9 @@ class Portal:
         return (PORTAL_INDEX, *(p.path for p in self.pages), COVERAGE_PAGE, STATS_PAGE)
 
 
-def build_portal(site: Site, pages: Sequence[Page], bodies: Mapping[str, PageBody], as_of: dt.date) -> Portal:
+def build_portal(
+    site: Site, pages: Sequence[Page], bodies: Mapping[str, PageBody], as_of: dt.date
+) -> Portal:
     """Compute the column's figures from the published site model."""
     stats = compute_stats(site)
     config = site.config
@@ -104,23 +106,41 @@ def build_portal(site: Site, pages: Sequence[Page], bodies: Mapping[str, PageBod
     by_department = bar_chart(stats.by_department)
     charts = {}
     for edition in site.editions:
-        names = {s.slug: s.name_ii if edition.lang == "ii" and s.name_ii else s.name for s in config.sections}
-        stage_names = {s.slug: s.name_ii if edition.lang == "ii" and s.name_ii else s.full_name for s in config.stages}
+        names = {
+            s.slug: s.name_ii if edition.lang == "ii" and s.name_ii else s.name
+            for s in config.sections
+        }
+        stage_names = {
+            s.slug: s.name_ii if edition.lang == "ii" and s.name_ii else s.full_name
+            for s in config.stages
+        }
         charts[edition.lang] = Charts(
-            by_domain=bar_chart([Count(c.key, names[c.key], c.n) for c in stats.by_domain], [f"{c.key}/index.html" for c in stats.by_domain]),
-            by_stage=bar_chart([Count(c.key, stage_names[c.key], c.n) for c in stats.by_stage], [f"stage/{c.key}/index.html" for c in stats.by_stage]),
+            by_domain=bar_chart(
+                [Count(c.key, names[c.key], c.n) for c in stats.by_domain],
+                [f"{c.key}/index.html" for c in stats.by_domain],
+            ),
+            by_stage=bar_chart(
+                [Count(c.key, stage_names[c.key], c.n) for c in stats.by_stage],
+                [f"stage/{c.key}/index.html" for c in stats.by_stage],
+            ),
             by_department=by_department,
             by_year=by_year,
         )
     items = published_originals(site)
-    tables = {p.source: annual_figures(items, p.year) for p in pages if p.kind == "report" and p.year is not None}
+    tables = {
+        p.source: annual_figures(items, p.year)
+        for p in pages
+        if p.kind == "report" and p.year is not None
+    }
     return Portal(tuple(pages), dict(bodies), stats, charts, coverage(site), tables, as_of)
 
 
 def portal_files(renderer: Renderer, portal: Portal) -> Iterator[OutputFile]:
     """The column's pages in every edition."""
     for edition in renderer.site.editions:
-        yield renderer.page("portal_index.html", edition.path(PORTAL_INDEX), edition, page=None, portal=portal)
+        yield renderer.page(
+            "portal_index.html", edition.path(PORTAL_INDEX), edition, page=None, portal=portal
+        )
         for page in portal.pages:
             body = portal.bodies[page.source]
             yield renderer.page(
@@ -134,5 +154,9 @@ def portal_files(renderer: Renderer, portal: Portal) -> Iterator[OutputFile]:
                 has_marker=body.has_marker,
                 report_rows=portal.report_tables.get(page.source, ()),
             )
-        yield renderer.page("coverage.html", edition.path(COVERAGE_PAGE), edition, page=None, portal=portal)
-        yield renderer.page("stats.html", edition.path(STATS_PAGE), edition, page=None, portal=portal)
+        yield renderer.page(
+            "coverage.html", edition.path(COVERAGE_PAGE), edition, page=None, portal=portal
+        )
+        yield renderer.page(
+            "stats.html", edition.path(STATS_PAGE), edition, page=None, portal=portal
+        )

@@ -51,7 +51,9 @@ def url_path(path: str) -> str:
 
     Chinese stays as written (browsers encode it), so a download link to 附件#1 (2024).xlsx works.
     """
-    return _URL_UNSAFE_RE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode("utf-8")), path)
+    return _URL_UNSAFE_RE.sub(
+        lambda m: "".join(f"%{b:02X}" for b in m.group().encode("utf-8")), path
+    )
 
 
 def relative(from_page: str, to_path: str) -> str:
@@ -136,9 +138,13 @@ class Renderer:
         except MissingMessage as exc:
             raise TemplateProblem(f"渲染 {path} 时出错：{exc.args[0]}") from exc
         except jinja2.UndefinedError as exc:
-            raise TemplateProblem(f"渲染 {path} 时模板 {template} 用到了未定义的变量：{exc.message}") from exc
+            raise TemplateProblem(
+                f"渲染 {path} 时模板 {template} 用到了未定义的变量：{exc.message}"
+            ) from exc
         except jinja2.TemplateSyntaxError as exc:
-            raise TemplateProblem(f"模板 {exc.name or template} 第 {exc.lineno} 行有语法错误：{exc.message}") from exc
+            raise TemplateProblem(
+                f"模板 {exc.name or template} 第 {exc.lineno} 行有语法错误：{exc.message}"
+            ) from exc
         except jinja2.TemplateError as exc:
             raise TemplateProblem(f"渲染 {path} 时模板 {template} 出错：{exc}") from exc
         return OutputFile(path, html.encode("utf-8"))
@@ -160,9 +166,13 @@ class Renderer:
             except MissingMessage as exc:
                 raise TemplateProblem(f"渲染 {path} 的导航时出错：{exc.args[0]}") from exc
             except jinja2.UndefinedError as exc:
-                raise TemplateProblem(f"渲染 {path} 时模板 nav.html 用到了未定义的变量：{exc.message}") from exc
+                raise TemplateProblem(
+                    f"渲染 {path} 时模板 nav.html 用到了未定义的变量：{exc.message}"
+                ) from exc
             except jinja2.TemplateSyntaxError as exc:
-                raise TemplateProblem(f"模板 {exc.name or 'nav.html'} 第 {exc.lineno} 行有语法错误：{exc.message}") from exc
+                raise TemplateProblem(
+                    f"模板 {exc.name or 'nav.html'} 第 {exc.lineno} 行有语法错误：{exc.message}"
+                ) from exc
             except jinja2.TemplateError as exc:
                 raise TemplateProblem(f"渲染 {path} 的导航时出错：{exc}") from exc
             self._nav[key] = Markup(nav)

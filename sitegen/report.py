@@ -30,14 +30,19 @@ def check_of(code: str) -> str:
     """Name of the check a diagnostic code belongs to (the longest matching number prefix)."""
     number = code[1:]
     best = max(
-        ((len(prefix), name) for name, prefixes in CHECKS for prefix in prefixes if number.startswith(prefix)),
+        (
+            (len(prefix), name)
+            for name, prefixes in CHECKS
+            for prefix in prefixes
+            if number.startswith(prefix)
+        ),
         default=(0, f"其他（{code[:2]}xx）"),
     )
     return best[1]
 
 
 def check_summary(diagnostics: Iterable[Diagnostic]) -> str:
-    """"检查完成：N 个错误，M 个警告" and one line per check: 通过, or its errors and warnings."""
+    """ "检查完成：N 个错误，M 个警告" and one line per check: 通过, or its errors and warnings."""
     ds = list(diagnostics)
     errors = sum(d.is_error for d in ds)
     per_error = Counter(check_of(d.code) for d in ds if d.is_error)
@@ -49,7 +54,11 @@ def check_summary(diagnostics: Iterable[Diagnostic]) -> str:
         names = [names[0]]
         lines.append("  （配置有误，其余检查没有运行）")
     for name in names:
-        counts = [f"{n} 个{kind}" for kind, n in (("错误", per_error[name]), ("警告", per_warning[name])) if n]
+        counts = [
+            f"{n} 个{kind}"
+            for kind, n in (("错误", per_error[name]), ("警告", per_warning[name]))
+            if n
+        ]
         lines.append(f"  {name}：{'，'.join(counts) if counts else '通过'}")
     return "\n".join(lines)
 
@@ -69,7 +78,14 @@ def edition_checks(root: Path, site: Site) -> list[Diagnostic]:
         for entry in edition.entries:
             if not entry.translated:
                 problems.append(
-                    warning(entry.item.source, 0, 0, "W407", f"条目没有{language}译文，{language}版显示中文原文", f"新建 {entry.item.source.removesuffix('.md')}.{edition.lang}.md，写 lang: {edition.lang} 和 translation_of")
+                    warning(
+                        entry.item.source,
+                        0,
+                        0,
+                        "W407",
+                        f"条目没有{language}译文，{language}版显示中文原文",
+                        f"新建 {entry.item.source.removesuffix('.md')}.{edition.lang}.md，写 lang: {edition.lang} 和 translation_of",
+                    )
                 )
         problems += _name_checks(root, site)
     return problems
@@ -85,14 +101,34 @@ def _name_checks(root: Path, site: Site) -> list[Diagnostic]:
     path = "data/sections.yml"
     lines = _slug_lines(root / path)
     named = [("领域", s.slug, s.name, s.name_ii, s.name_ii_reviewed) for s in site.config.sections]
-    named += [("公开阶段", s.slug, s.full_name, s.name_ii, s.name_ii_reviewed) for s in site.config.stages]
+    named += [
+        ("公开阶段", s.slug, s.full_name, s.name_ii, s.name_ii_reviewed) for s in site.config.stages
+    ]
     problems = []
     for kind, slug, name, name_ii, reviewed in named:
         line = lines.get(slug, 0)
         if not name_ii:
-            problems.append(warning(path, line, 0, "W408", f"{kind}“{name}”（{slug}）缺少彝文名称 name_ii，彝文版显示中文", "请懂彝文的同事补上 name_ii 并审校"))
+            problems.append(
+                warning(
+                    path,
+                    line,
+                    0,
+                    "W408",
+                    f"{kind}“{name}”（{slug}）缺少彝文名称 name_ii，彝文版显示中文",
+                    "请懂彝文的同事补上 name_ii 并审校",
+                )
+            )
         elif not reviewed:
-            problems.append(warning(path, line, 0, "W406", f"{kind}“{name}”（{slug}）的彝文名称“{name_ii}”尚未审校", "审校后写 name_ii_reviewed: true"))
+            problems.append(
+                warning(
+                    path,
+                    line,
+                    0,
+                    "W406",
+                    f"{kind}“{name}”（{slug}）的彝文名称“{name_ii}”尚未审校",
+                    "审校后写 name_ii_reviewed: true",
+                )
+            )
     return problems
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping
 from .markdown import RenderedMarkdown
 from .model import Site
 from .output import OutputFile
+
 try:  # TEMPORARY until sitegen/search lands
     from .search import SearchDoc, build_search_index
 except ImportError:  # pragma: no cover

@@ -187,7 +187,9 @@ def compute_stats(site: Site, year: int | None = None) -> SiteStats:
         total=len(items),
         by_domain=tuple(Count(s.slug, s.name, domains[s.slug]) for s in config.sections),
         by_stage=tuple(Count(s.slug, s.full_name, stages[s.slug]) for s in config.stages),
-        by_department=tuple(Count(d, d, n) for d, n in sorted(departments.items(), key=lambda kv: (-kv[1], kv[0]))),
+        by_department=tuple(
+            Count(d, d, n) for d, n in sorted(departments.items(), key=lambda kv: (-kv[1], kv[0]))
+        ),
         by_month=tuple(Count(m, m, months[m]) for m in sorted(months)),
         timeliness=timeliness(items, config),
         annual=tuple(row for y in report_years for row in annual_figures(all_items, y)),
@@ -240,8 +242,12 @@ def coverage(site: Site) -> Coverage:
         cells = []
         for stage in config.stages:
             path = f"{section.slug}/{stage.slug}/index.html"
-            assert edition.prefix + path in list_paths, path  # the model makes every domain-stage list
-            cells.append(CoverageCell(stage, sum(1 for e in entries if e.item.stage == stage.slug), path))
+            assert edition.prefix + path in list_paths, (
+                path
+            )  # the model makes every domain-stage list
+            cells.append(
+                CoverageCell(stage, sum(1 for e in entries if e.item.stage == stage.slug), path)
+            )
         latest = max((e.item.date for e in entries), default=None)
         rows.append(CoverageRow(section, tuple(cells), len(entries), latest))
     stage_totals = tuple(sum(r.cells[n].count for r in rows) for n in range(len(config.stages)))
@@ -260,7 +266,10 @@ def coverage(site: Site) -> Coverage:
 def format_stats(stats: SiteStats, config: SiteConfig, today: dt.date) -> str:
     """The figures as aligned Chinese text for the terminal."""
     scope = f"{stats.year}年发布的" if stats.year is not None else "全部"
-    out = [f"{config.title} · 统计（截至 {today.isoformat()}，{scope}已公开信息 {stats.total} 条）", ""]
+    out = [
+        f"{config.title} · 统计（截至 {today.isoformat()}，{scope}已公开信息 {stats.total} 条）",
+        "",
+    ]
 
     def block(title: str, counts: Sequence[Count]) -> None:
         out.append(f"{title}：")
@@ -278,7 +287,9 @@ def format_stats(stats: SiteStats, config: SiteConfig, today: dt.date) -> str:
     t = stats.timeliness
     share = f"{t.share * 100:.1f}%" if t.share is not None else "—"
     out.append(f"公开及时性（成文后 {TIMELINESS_DAYS} 个工作日内发布）：")
-    out.append(f"  有成文日期 {t.checked} 条，按时 {t.on_time} 条，超时 {len(t.late)} 条，按时率 {share}；无成文日期 {t.unknown} 条")
+    out.append(
+        f"  有成文日期 {t.checked} 条，按时 {t.on_time} 条，超时 {len(t.late)} 条，按时率 {share}；无成文日期 {t.unknown} 条"
+    )
     for source in t.late:
         out.append(f"  超时：{source}")
     out.append("")
@@ -293,7 +304,9 @@ def format_stats(stats: SiteStats, config: SiteConfig, today: dt.date) -> str:
             out.append("  " + "  ".join(_pad(c, w) for c, w in zip(cells, widths, strict=True)))
         undated = sum(r.undated for r in stats.annual if r.year == stats.annual[-1].year)
         if undated:
-            out.append(f"  注：另有 {undated} 件已废止或失效的文件没有写明日期，未计入本年废止和现行有效件数。")
+            out.append(
+                f"  注：另有 {undated} 件已废止或失效的文件没有写明日期，未计入本年废止和现行有效件数。"
+            )
     else:
         out.append("  （没有规章或行政规范性文件）")
     return "\n".join(line.rstrip() for line in out) + "\n"
@@ -305,7 +318,12 @@ def stats_csv(stats: SiteStats) -> bytes:
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(["分类", "名称", "数值"])
     w.writerow(["合计", f"{stats.year}年" if stats.year is not None else "全部", stats.total])
-    for title, counts in (("领域", stats.by_domain), ("公开阶段", stats.by_stage), ("发布机构", stats.by_department), ("月份", stats.by_month)):
+    for title, counts in (
+        ("领域", stats.by_domain),
+        ("公开阶段", stats.by_stage),
+        ("发布机构", stats.by_department),
+        ("月份", stats.by_month),
+    ):
         for c in counts:
             w.writerow([title, c.label, c.n])
     t = stats.timeliness
@@ -314,7 +332,11 @@ def stats_csv(stats: SiteStats) -> bytes:
     w.writerow(["公开及时性", "超时", len(t.late)])
     w.writerow(["公开及时性", "按时率", f"{t.share * 100:.1f}%" if t.share is not None else ""])
     for r in stats.annual:
-        for name, value in (("本年制发件数", r.issued), ("本年废止件数", r.repealed), ("现行有效件数", r.in_force)):
+        for name, value in (
+            ("本年制发件数", r.issued),
+            ("本年废止件数", r.repealed),
+            ("现行有效件数", r.in_force),
+        ):
             w.writerow(["年报表二", f"{r.year}/{r.doc_type}/{name}", value])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 

@@ -42,7 +42,9 @@ class Mapping:
 _FULLWIDTH_KEY = re.compile(r"^(\s*)([^\s:：#\-][^:：]*?)\s*：")
 
 
-def load_mapping(text: str, path: str, line_offset: int = 0) -> tuple[Mapping | None, list[Diagnostic]]:
+def load_mapping(
+    text: str, path: str, line_offset: int = 0
+) -> tuple[Mapping | None, list[Diagnostic]]:
     """Parse `text` as a YAML mapping; lines in diagnostics are shifted by `line_offset`."""
     problems = _prescan(text, path, line_offset)
     if problems:
@@ -165,7 +167,11 @@ def _unreadable(root: yaml.Node, path: str, line_offset: int) -> Diagnostic | No
             sizes[id(node)] = 1
             return 1
         sizes[id(node)] = -1
-        children = [c for pair in node.value for c in pair] if isinstance(node, yaml.MappingNode) else node.value
+        children = (
+            [c for pair in node.value for c in pair]
+            if isinstance(node, yaml.MappingNode)
+            else node.value
+        )
         total = 1
         for child in children:
             total += size(child)
@@ -201,13 +207,29 @@ def _prescan(text: str, path: str, line_offset: int) -> list[Diagnostic]:
     problems = []
     for n, line in enumerate(text.split("\n"), start=1 + line_offset):
         stripped = line.lstrip(" ")
-        if stripped.startswith("\t") or (line.startswith(" ") and "\t" in line[: len(line) - len(stripped) + 1]):
+        if stripped.startswith("\t") or (
+            line.startswith(" ") and "\t" in line[: len(line) - len(stripped) + 1]
+        ):
             problems.append(
-                error(path, n, 1, "E113", "元数据的缩进用了制表符（Tab）", "YAML 只能用空格缩进：把 Tab 换成两个空格")
+                error(
+                    path,
+                    n,
+                    1,
+                    "E113",
+                    "元数据的缩进用了制表符（Tab）",
+                    "YAML 只能用空格缩进：把 Tab 换成两个空格",
+                )
             )
         elif line.startswith("\u3000"):
             problems.append(
-                error(path, n, 1, "E114", "元数据的行首有全角空格", "删除行首的全角空格“　”，缩进只能用半角空格")
+                error(
+                    path,
+                    n,
+                    1,
+                    "E114",
+                    "元数据的行首有全角空格",
+                    "删除行首的全角空格“　”，缩进只能用半角空格",
+                )
             )
         else:
             m = _FULLWIDTH_KEY.match(line)
@@ -227,15 +249,39 @@ def _prescan(text: str, path: str, line_offset: int) -> list[Diagnostic]:
 
 # PyYAML problem text → (Chinese description, hint).
 _YAML_PROBLEMS = (
-    ("found character '\\t'", "这一行含有制表符（Tab）", "YAML 只能用空格缩进：把 Tab 换成两个空格"),
-    ("mapping values are not allowed", "值里出现了未加引号的“: ”", "值里含有“: ”时请用引号把整个值括起来，例如 title: \"通知: 关于……\""),
-    ("could not find expected ':'", "这一行缺少冒号“:”", "检查这一行是否漏写了冒号，或者上一行的引号没有配对"),
+    (
+        "found character '\\t'",
+        "这一行含有制表符（Tab）",
+        "YAML 只能用空格缩进：把 Tab 换成两个空格",
+    ),
+    (
+        "mapping values are not allowed",
+        "值里出现了未加引号的“: ”",
+        '值里含有“: ”时请用引号把整个值括起来，例如 title: "通知: 关于……"',
+    ),
+    (
+        "could not find expected ':'",
+        "这一行缺少冒号“:”",
+        "检查这一行是否漏写了冒号，或者上一行的引号没有配对",
+    ),
     ("found unexpected end of stream", "引号没有配对", "检查这一行的引号是否成对出现"),
     ("did not find expected key", "缩进不一致", "检查缩进是否一致，列表项请以“- ”开头"),
     ("found undefined alias", "值以“*”开头", "值以“*”开头时请用引号括起来"),
-    ("did not find expected ',' or ']'", "方括号列表没有正确结束", "列表写成 [甲, 乙]，逗号用半角“,”"),
-    ("did not find expected ',' or '}'", "花括号没有正确结束", "写成 {status: 废止, date: 2025-01-01}"),
-    ("found a tab character", "这一行含有制表符（Tab）", "YAML 只能用空格缩进：把 Tab 换成两个空格"),
+    (
+        "did not find expected ',' or ']'",
+        "方括号列表没有正确结束",
+        "列表写成 [甲, 乙]，逗号用半角“,”",
+    ),
+    (
+        "did not find expected ',' or '}'",
+        "花括号没有正确结束",
+        "写成 {status: 废止, date: 2025-01-01}",
+    ),
+    (
+        "found a tab character",
+        "这一行含有制表符（Tab）",
+        "YAML 只能用空格缩进：把 Tab 换成两个空格",
+    ),
 )
 
 

@@ -62,7 +62,9 @@ CHROMIUM_ARGS = [
 def browser():
     """Debian's Chromium driven by Playwright (never a downloaded browser)."""
     if not Path("/usr/bin/chromium").exists():
-        pytest.fail("Debian chromium is missing: apt-get install -y chromium (scripts/test.sh does this)")
+        pytest.fail(
+            "Debian chromium is missing: apt-get install -y chromium (scripts/test.sh does this)"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

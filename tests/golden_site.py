@@ -43,7 +43,9 @@ def tree(folder: Path) -> dict[str, bytes]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--regen", action="store_true", help="rewrite tests/golden/expected from a fresh build")
+    ap.add_argument(
+        "--regen", action="store_true", help="rewrite tests/golden/expected from a fresh build"
+    )
     args = ap.parse_args()
     if not args.regen:
         ap.error("nothing to do: pass --regen")

@@ -43,7 +43,9 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def site_url(sample_output: Path) -> Iterator[str]:
     """The sample output served over HTTP from 127.0.0.1 (localStorage needs a real origin)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(sample_output)))
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(sample_output))
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
@@ -52,7 +54,9 @@ def site_url(sample_output: Path) -> Iterator[str]:
 
 
 def _context(browser, *, elderly: bool = False, width: int = 1280, js: bool = True):
-    context = browser.new_context(viewport={"width": width, "height": 900}, java_script_enabled=js, service_workers="block")
+    context = browser.new_context(
+        viewport={"width": width, "height": 900}, java_script_enabled=js, service_workers="block"
+    )
     foreign: list[str] = []
     context.foreign_requests = foreign  # type: ignore[attr-defined]
 
@@ -99,9 +103,13 @@ def test_axe_and_no_sideways_scroll(mode_page, site_url: str, name: str) -> None
     mode, page = mode_page
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(site_url + PAGES[name])
-    assert page.evaluate("document.documentElement.classList.contains('elderly')") == (mode == "elderly")
+    assert page.evaluate("document.documentElement.classList.contains('elderly')") == (
+        mode == "elderly"
+    )
     serious = [v for v in run_axe(page) if v["impact"] in ("serious", "critical")]
-    assert not serious, "\n".join(f"{v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(v["nodes"]) for v in serious)
+    assert not serious, "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(v["nodes"]) for v in serious
+    )
     if mode == "elderly":  # high contrast: text meets the enhanced 7:1 ratio (WCAG 1.4.6)
         enhanced = run_axe(page, ["color-contrast-enhanced"])
         assert not enhanced, [v["nodes"] for v in enhanced]
@@ -109,11 +117,15 @@ def test_axe_and_no_sideways_scroll(mode_page, site_url: str, name: str) -> None
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, f"{name} ({mode}) scrolls sideways at 360 px: scrollWidth {width}"
     serious = [v for v in run_axe(page) if v["impact"] in ("serious", "critical")]
-    assert not serious, "at 360 px:\n" + "\n".join(f"{v['id']}: {v['help']} {v['nodes']}" for v in serious)
+    assert not serious, "at 360 px:\n" + "\n".join(
+        f"{v['id']}: {v['help']} {v['nodes']}" for v in serious
+    )
 
 
 def _font_px(page, selector: str = "main p") -> float:
-    return page.evaluate(f"parseFloat(getComputedStyle(document.querySelector({selector!r})).fontSize)")
+    return page.evaluate(
+        f"parseFloat(getComputedStyle(document.querySelector({selector!r})).fontSize)"
+    )
 
 
 def test_text_size_and_elderly_mode_persist_across_pages(browser, site_url: str) -> None:
@@ -145,7 +157,9 @@ def test_text_size_and_elderly_mode_persist_across_pages(browser, site_url: str)
     assert page.evaluate("document.documentElement.classList.contains('elderly')")
     assert page.locator("button[data-pref=elderly]").get_attribute("aria-pressed") == "true"
     assert _font_px(page, "main p") >= 24
-    line_height = page.evaluate("parseFloat(getComputedStyle(document.querySelector('main p')).lineHeight)")
+    line_height = page.evaluate(
+        "parseFloat(getComputedStyle(document.querySelector('main p')).lineHeight)"
+    )
     assert line_height / _font_px(page, "main p") >= 1.3
     page.locator("button[data-pref=elderly]").click()
     page.goto(site_url + "index.html")
@@ -160,12 +174,19 @@ def test_works_without_javascript_at_normal_size(browser, site_url: str) -> None
     page = context.new_page()
     page.goto(site_url + ITEM)
     assert _font_px(page, "body") == 16
-    assert not page.locator(".prefs").is_visible(), "buttons that need the script are hidden without it"
+    assert not page.locator(".prefs").is_visible(), (
+        "buttons that need the script are hidden without it"
+    )
     assert page.locator("h1").is_visible() and page.locator("table.meta-table").is_visible()
     page.click("text=覆盖情况")  # plain links keep working
     assert page.url.endswith("coverage/index.html")
     assert page.locator("table.coverage-table").is_visible()
-    assert page.evaluate("document.querySelectorAll('dialog, [role=dialog], [role=alertdialog]').length") == 0
+    assert (
+        page.evaluate(
+            "document.querySelectorAll('dialog, [role=dialog], [role=alertdialog]').length"
+        )
+        == 0
+    )
     context.close()
 
 
@@ -199,7 +220,9 @@ def test_keyboard_only_use(browser, site_url: str) -> None:
         seen += 1
         assert info["w"] > 0 and info["h"] > 0, info
         assert info["outline"] or info["shadow"], f"no visible focus on {info}"
-    assert seen > 25  # skip link, header tools, search, nav, breadcrumbs, the report table region, footer
+    assert (
+        seen > 25
+    )  # skip link, header tools, search, nav, breadcrumbs, the report table region, footer
     # controls work from the keyboard: the domain menu and the text size buttons
     page.goto(site_url + "index.html")
     page.focus(".nav-domains summary")
@@ -217,7 +240,15 @@ def test_item_prints_with_metadata_and_without_navigation(browser, site_url: str
     page = context.new_page()
     page.goto(site_url + ITEM)
     page.emulate_media(media="print")
-    for hidden in (".site-nav", ".header-search", ".prefs", ".breadcrumbs", ".prev-next", ".site-footer", ".skip-link"):
+    for hidden in (
+        ".site-nav",
+        ".header-search",
+        ".prefs",
+        ".breadcrumbs",
+        ".prev-next",
+        ".site-footer",
+        ".skip-link",
+    ):
         assert not page.locator(hidden).first.is_visible(), hidden
     for shown in ("h1", "table.meta-table", ".body"):
         assert page.locator(shown).first.is_visible(), shown

@@ -16,7 +16,9 @@ NAV_RE = re.compile(r'<nav class="site-nav".*?</nav>', re.S)
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "sitegen.cli", *args], capture_output=True, text=True, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "sitegen.cli", *args], capture_output=True, text=True, cwd=cwd
+    )
 
 
 def front_matter(path: Path) -> dict:
@@ -37,13 +39,19 @@ def test_sample_site_has_every_required_page(sample_output: Path) -> None:
         assert (sample_output / "stage" / st["slug"] / "index.html").is_file()
 
 
-def test_every_published_item_has_a_page_and_withheld_ones_appear_nowhere(sample_output: Path) -> None:
+def test_every_published_item_has_a_page_and_withheld_ones_appear_nowhere(
+    sample_output: Path,
+) -> None:
     published, withheld = [], []
     for md in sorted((REPO / "content/items").rglob("*.md")):
         fm = front_matter(md)
         if fm.get("lang", "zh") != "zh":
             continue
-        (published if fm.get("disclosure", "主动公开") == "主动公开" and not fm.get("draft") else withheld).append(fm)
+        (
+            published
+            if fm.get("disclosure", "主动公开") == "主动公开" and not fm.get("draft")
+            else withheld
+        ).append(fm)
     assert withheld, "the sample must contain a 依申请公开 item"
     pages = {p.read_text(encoding="utf-8") for p in sample_output.rglob("*.html")}
     all_html = "\n".join(pages)
@@ -68,22 +76,48 @@ def test_every_page_has_the_same_navigation(sample_output: Path) -> None:
         links = re.findall(r'<a href="([^"]+)">([^<]+)</a>', nav.group(0))
         return [(posixpath.normpath(posixpath.join(folder, href)), text) for href, text in links]
 
-    pages = sorted(p for p in sample_output.rglob("*.html") if not p.relative_to(sample_output).as_posix().startswith("ii/"))
+    pages = sorted(
+        p
+        for p in sample_output.rglob("*.html")
+        if not p.relative_to(sample_output).as_posix().startswith("ii/")
+    )
     reference = resolved_nav(sample_output / "index.html")
-    assert len([1 for path, _ in reference if path.count("/") == 1 and path.endswith("/index.html") and not path.startswith(("stage", "search"))]) >= 26
+    assert (
+        len(
+            [
+                1
+                for path, _ in reference
+                if path.count("/") == 1
+                and path.endswith("/index.html")
+                and not path.startswith(("stage", "search"))
+            ]
+        )
+        >= 26
+    )
     for page in pages:
         assert resolved_nav(page) == reference, page
 
 
 def test_item_page_shows_the_standard_metadata_table(sample_output: Path) -> None:
     html = (sample_output / "shehui-jiuzhu/dibao-biaozhun-2024.html").read_text(encoding="utf-8")
-    for label in ("索引号", "发布机构", "成文日期", "发布日期", "文号", "领域", "公开阶段", "有效性"):
+    for label in (
+        "索引号",
+        "发布机构",
+        "成文日期",
+        "发布日期",
+        "文号",
+        "领域",
+        "公开阶段",
+        "有效性",
+    ):
         assert f'<th scope="row">{label}</th>' in html
     assert "云府办发〔2024〕5号" in html
     assert "<strong>通知：</strong>各乡" in html  # CJK emphasis rule
     # the policy and its interpretation link both ways
     assert 'href="dibao-biaozhun-2024-jiedu.html"' in html
-    jiedu = (sample_output / "shehui-jiuzhu/dibao-biaozhun-2024-jiedu.html").read_text(encoding="utf-8")
+    jiedu = (sample_output / "shehui-jiuzhu/dibao-biaozhun-2024-jiedu.html").read_text(
+        encoding="utf-8"
+    )
     assert 'href="dibao-biaozhun-2024.html"' in jiedu
     # attachment copied beside the item and linked relatively
     assert (sample_output / "shehui-jiuzhu/dibao-biaozhun-2024/低保标准调整表.csv").is_file()
@@ -91,7 +125,9 @@ def test_item_page_shows_the_standard_metadata_table(sample_output: Path) -> Non
 
 
 def test_repealed_policy_stays_visible_with_a_notice(sample_output: Path) -> None:
-    html = (sample_output / "baozhang-zhufang/gongzu-guanli-banfa-2019.html").read_text(encoding="utf-8")
+    html = (sample_output / "baozhang-zhufang/gongzu-guanli-banfa-2019.html").read_text(
+        encoding="utf-8"
+    )
     assert "本文件已废止" in html
 
 
@@ -103,16 +139,26 @@ def _site_with(tmp_path: Path, name: str, text: str) -> Path:
     return root
 
 
-GOOD_HEAD = "---\ntitle: 测试条目\ndomain: 社会救助\nstage: 结果\ndate: 2024-06-05\ndepartment: 县民政局\n"
+GOOD_HEAD = (
+    "---\ntitle: 测试条目\ndomain: 社会救助\nstage: 结果\ndate: 2024-06-05\ndepartment: 县民政局\n"
+)
 
 
 def _snapshot(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.rglob("*") if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
 
 
 def test_bad_files_give_located_diagnostics_and_leave_output_untouched(tmp_path: Path) -> None:
     cases = {
-        "broken-yaml.md": (GOOD_HEAD.replace("stage: 结果", 'stage: "结果') + "---\n正文\n", 4, "E110"),
+        "broken-yaml.md": (
+            GOOD_HEAD.replace("stage: 结果", 'stage: "结果') + "---\n正文\n",
+            4,
+            "E110",
+        ),
         "unknown-domain.md": (GOOD_HEAD.replace("社会救助", "社会求助") + "---\n正文\n", 3, "E151"),
         "unknown-key.md": (GOOD_HEAD + "titel: 多余\n---\n正文\n", 7, "E130"),
         "bad-date.md": (GOOD_HEAD.replace("2024-06-05", "2024-02-30") + "---\n正文\n", 5, "E141"),
@@ -137,8 +183,12 @@ def test_bad_files_give_located_diagnostics_and_leave_output_untouched(tmp_path:
 
 def test_all_problems_are_listed_before_stopping(tmp_path: Path) -> None:
     root = copy_site(tmp_path / "site")
-    (root / "content/items/a.md").write_text(GOOD_HEAD.replace("社会救助", "无此领域") + "---\n正文\n", encoding="utf-8")
-    (root / "content/items/b.md").write_text(GOOD_HEAD.replace("2024-06-05", "2024/13/01") + "---\n正文\n", encoding="utf-8")
+    (root / "content/items/a.md").write_text(
+        GOOD_HEAD.replace("社会救助", "无此领域") + "---\n正文\n", encoding="utf-8"
+    )
+    (root / "content/items/b.md").write_text(
+        GOOD_HEAD.replace("2024-06-05", "2024/13/01") + "---\n正文\n", encoding="utf-8"
+    )
     (root / "content/items/c.md").write_text("title: 忘了分隔线\n", encoding="utf-8")
     result = run_cli("build", "--root", str(root), "--out", str(tmp_path / "out"), "--today", TODAY)
     assert result.returncode == 1

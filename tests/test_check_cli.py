@@ -44,13 +44,16 @@ def summary(stdout: str) -> dict[str, str]:
 
 
 def nothing_written(root: Path) -> bool:
-    return sorted(p.name for p in root.iterdir()) == ["content", "data", "themes"] and not (
-        root / "data" / "index_numbers.yml"
-    ).exists()
+    return (
+        sorted(p.name for p in root.iterdir()) == ["content", "data", "themes"]
+        and not (root / "data" / "index_numbers.yml").exists()
+    )
 
 
 def test_check_with_errors_exits_1_and_summarises_per_check(tmp_path: Path) -> None:
-    root = make_site(tmp_path, "id-number.md", "script.md", "unknown-domain.md", "late.md", "bom.md")
+    root = make_site(
+        tmp_path, "id-number.md", "script.md", "unknown-domain.md", "late.md", "bom.md"
+    )
     proc = sitegen("check", "--root", root, "--today", TODAY)
     assert proc.returncode == 1
     assert "检查完成：3 个错误，" in proc.stdout
@@ -75,7 +78,15 @@ def test_clean_check_exits_0_and_writes_nothing(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "检查完成：0 个错误，" in proc.stdout
     checks = summary(proc.stdout)
-    for name in ("元数据", "个人信息", "正文安全", "附件与站内链接", "索引号与网址", "公开时限", "文件编码"):
+    for name in (
+        "元数据",
+        "个人信息",
+        "正文安全",
+        "附件与站内链接",
+        "索引号与网址",
+        "公开时限",
+        "文件编码",
+    ):
         assert checks[name] == "通过", name
     assert "错误 [" not in proc.stderr
     assert nothing_written(root)
@@ -92,7 +103,9 @@ def test_privacy_exception_is_counted_as_a_warning(tmp_path: Path) -> None:
 def test_broken_configuration_says_nothing_else_ran(tmp_path: Path) -> None:
     root = make_site(tmp_path, "masked.md")
     site_yml = root / "data" / "site.yml"
-    site_yml.write_text(site_yml.read_text(encoding="utf-8").replace("title:", "titel:", 1), encoding="utf-8")
+    site_yml.write_text(
+        site_yml.read_text(encoding="utf-8").replace("title:", "titel:", 1), encoding="utf-8"
+    )
     proc = sitegen("check", "--root", root, "--today", TODAY)
     assert proc.returncode == 1
     assert "data/site.yml" in proc.stderr
@@ -138,7 +151,11 @@ def test_w160_counts_working_days(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     w160 = re.findall(r"^(.*):(\d+):\d+: 警告 \[W160\] (.*)$", proc.stderr, re.MULTILINE)
     assert sorted(w160) == sorted(
-        (f"{FOLDER}/{name}.md", "5", f"发布日期比成文日期晚 {late} 个工作日，超过《条例》规定的 20 个工作日")
+        (
+            f"{FOLDER}/{name}.md",
+            "5",
+            f"发布日期比成文日期晚 {late} 个工作日，超过《条例》规定的 20 个工作日",
+        )
         for name, _, _, late in TIMELINESS
         if late is not None
     )

@@ -158,7 +158,9 @@ def test_mask_refuses_gbk_and_missing_files(tmp_path: Path) -> None:
 
 
 def test_mask_nothing_to_do(tmp_path: Path) -> None:
-    (tmp_path / "a.md").write_text(f"已遮盖：{ID_M}\n索引号 11513400MB0000102B/2024-00012\n", encoding="utf-8")
+    (tmp_path / "a.md").write_text(
+        f"已遮盖：{ID_M}\n索引号 11513400MB0000102B/2024-00012\n", encoding="utf-8"
+    )
     proc = sitegen("mask", "a.md", cwd=tmp_path)
     assert proc.returncode == 0 and "没有发现" in proc.stdout
 
@@ -219,4 +221,6 @@ def test_fixed_file_builds(tmp_path: Path) -> None:
     assert fixed.returncode == 0
     second = sitegen(*args, cwd=tmp_path)
     assert second.returncode == 0, second.stderr
-    assert "<h1>测试</h1>" in (root / "output" / "shehui-jiuzhu" / "gbk.html").read_text(encoding="utf-8")
+    assert "<h1>测试</h1>" in (root / "output" / "shehui-jiuzhu" / "gbk.html").read_text(
+        encoding="utf-8"
+    )

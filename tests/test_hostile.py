@@ -40,7 +40,9 @@ DIAGNOSTIC_RE = re.compile(
     r"(?P<message>.*)\n(?:    提示：(?P<hint>.*))?",
     re.MULTILINE,
 )
-THEME_SCRIPT_RE = re.compile(r'<script src="(?:\.\./)*assets/(?:[\w-]+/)*[\w.-]+\.js"(?: defer)?>', re.I)
+THEME_SCRIPT_RE = re.compile(
+    r'<script src="(?:\.\./)*assets/(?:[\w-]+/)*[\w.-]+\.js"(?: defer)?>', re.I
+)
 GATE_MARKER = "gatemark"
 
 
@@ -60,7 +62,15 @@ class Diag:
 def diagnostics(stderr: str) -> list[Diag]:
     """Every `PATH:LINE:COL: 错误 [CODE] message` block printed on stderr."""
     return [
-        Diag(m["path"], int(m["line"]), int(m["col"]), m["severity"], m["code"], m["message"], m["hint"] or "")
+        Diag(
+            m["path"],
+            int(m["line"]),
+            int(m["col"]),
+            m["severity"],
+            m["code"],
+            m["message"],
+            m["hint"] or "",
+        )
         for m in DIAGNOSTIC_RE.finditer(stderr)
     ]
 
@@ -99,7 +109,9 @@ def build(root: Path, out: Path | None = None) -> subprocess.CompletedProcess[st
 
 def output_files(out: Path) -> dict[str, bytes]:
     """Relative path → bytes of every file in an output folder."""
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()
+    }
 
 
 def snapshot(out: Path) -> dict[str, tuple[bytes, int, int]]:
@@ -166,7 +178,9 @@ def _symlink_attachment(root: Path) -> None:
 def _symlink_page(root: Path) -> None:
     outside = root / "outside"
     outside.mkdir()
-    (outside / "secret.md").write_text("---\ntitle: GATEMARK 内部\nkind: rules\ndate: 2024-01-10\n---\n内部。\n", encoding="utf-8")
+    (outside / "secret.md").write_text(
+        "---\ntitle: GATEMARK 内部\nkind: rules\ndate: 2024-01-10\n---\n内部。\n", encoding="utf-8"
+    )
     (root / "content" / "pages").mkdir()
     (root / "content" / "pages" / "link.md").symlink_to(outside / "secret.md")
 
@@ -195,7 +209,10 @@ def _check_exception(root: Path, proc: subprocess.CompletedProcess[str], ds: lis
     assert "513434198506120021" in _page(root, "privacy-exception")  # published as an exception
     # and accounted for in the build report on stdout, with the reason
     assert "按例外公开未遮盖的个人信息 1 处：" in proc.stdout
-    assert f"{FOLDER}/privacy-exception.md:9:17：未遮盖的身份证号按例外公开：依据《最高人民法院" in proc.stdout
+    assert (
+        f"{FOLDER}/privacy-exception.md:9:17：未遮盖的身份证号按例外公开：依据《最高人民法院"
+        in proc.stdout
+    )
 
 
 def _check_gated(root: Path, proc: subprocess.CompletedProcess[str], ds: list[Diag]) -> None:
@@ -233,12 +250,16 @@ def _check_unknown_key(root: Path, proc: subprocess.CompletedProcess[str], ds: l
     assert "summery" in e130.message and e130.hint == "是不是想写“summary”？"
 
 
-def _check_unknown_domain(root: Path, proc: subprocess.CompletedProcess[str], ds: list[Diag]) -> None:
+def _check_unknown_domain(
+    root: Path, proc: subprocess.CompletedProcess[str], ds: list[Diag]
+) -> None:
     (e151,) = [d for d in ds if d.code == "E151"]
     assert "社会求助" in e151.message and "社会救助" in e151.hint
 
 
-def _names_other(other: str, code: str) -> Callable[[Path, subprocess.CompletedProcess[str], list[Diag]], None]:
+def _names_other(
+    other: str, code: str
+) -> Callable[[Path, subprocess.CompletedProcess[str], list[Diag]], None]:
     def check(root: Path, proc: subprocess.CompletedProcess[str], ds: list[Diag]) -> None:
         (d,) = [d for d in ds if d.code == code]
         assert f"{FOLDER}/{other}" in d.message
@@ -253,7 +274,13 @@ CASES = [
     Case("crlf-mixed", ("crlf-mixed.md",), 0, (("crlf-mixed.md", 5, "W103"),), group="clean"),
     Case("broken-yaml", ("broken-yaml.md",), 1, (("broken-yaml.md", 2, "E110"),)),
     Case("tab-indent", ("tab-indent.md",), 1, (("tab-indent.md", 8, "E113"),)),
-    Case("unknown-domain", ("unknown-domain.md",), 1, (("unknown-domain.md", 3, "E151"),), check=_check_unknown_domain),
+    Case(
+        "unknown-domain",
+        ("unknown-domain.md",),
+        1,
+        (("unknown-domain.md", 3, "E151"),),
+        check=_check_unknown_domain,
+    ),
     Case("unknown-stage", ("unknown-stage.md",), 1, (("unknown-stage.md", 4, "E152"),)),
     Case("bad-date", ("bad-date.md",), 1, (("bad-date.md", 5, "E140"),)),
     Case("impossible-date", ("impossible-date.md",), 1, (("impossible-date.md", 5, "E141"),)),
@@ -269,7 +296,12 @@ CASES = [
     Case("script", ("script.md",), 1, (("script.md", 10, "E212"),)),
     Case("onerror", ("onerror.md",), 1, (("onerror.md", 8, "E212"),)),
     Case("javascript-link", ("javascript-link.md",), 1, (("javascript-link.md", 8, "E210"),)),
-    Case("traversal-attachment", ("traversal-attachment.md",), 1, (("traversal-attachment.md", 7, "E222"),)),
+    Case(
+        "traversal-attachment",
+        ("traversal-attachment.md",),
+        1,
+        (("traversal-attachment.md", 7, "E222"),),
+    ),
     Case("symlink-item", (), 1, (("link.md", 0, "E220"),), setup=_symlink_item),
     Case(
         "symlink-attachment",
@@ -281,7 +313,13 @@ CASES = [
     Case("id-number", ("id-number.md",), 1, (("id-number.md", 10, "E301"),)),
     Case("mobile", ("mobile.md",), 1, (("mobile.md", 8, "E301"),)),
     Case("bank-card", ("bank-card.md",), 1, (("bank-card.md", 8, "E301"),)),
-    Case("page-mobile", (), 1, (("content/pages/page-mobile.md", 6, "E301"),), pages=("page-mobile.md",)),
+    Case(
+        "page-mobile",
+        (),
+        1,
+        (("content/pages/page-mobile.md", 6, "E301"),),
+        pages=("page-mobile.md",),
+    ),
     Case("symlink-page", (), 1, (("content/pages/link.md", 0, "E220"),), setup=_symlink_page),
     Case("masked", ("masked.md",), 0, (), check=_check_masked, group="clean"),
     Case(
@@ -294,7 +332,13 @@ CASES = [
     ),
     Case(
         "gated",
-        ("gated-yishenqing.md", "gated-buyu.md", "gated-draft.md", "gated-future.md", "links-to-gated.md"),
+        (
+            "gated-yishenqing.md",
+            "gated-buyu.md",
+            "gated-draft.md",
+            "gated-future.md",
+            "links-to-gated.md",
+        ),
         0,
         (("links-to-gated.md", 9, "W225"),),
         setup=_gated_attachment,
@@ -302,7 +346,13 @@ CASES = [
         pages=("page-draft.md", "page-future.md"),
         group="clean",
     ),
-    Case("unknown-key", ("unknown-key.md",), 1, (("unknown-key.md", 7, "E130"),), check=_check_unknown_key),
+    Case(
+        "unknown-key",
+        ("unknown-key.md",),
+        1,
+        (("unknown-key.md", 7, "E130"),),
+        check=_check_unknown_key,
+    ),
     Case("chinese-aliases", ("chinese-aliases.md",), 0, (), check=_check_aliases, group="clean"),
     Case(
         "slug-collision",
@@ -374,7 +424,11 @@ def test_hostile_case(case: Case, runs: dict[str, Run]) -> None:
 
 def test_diagnostic_columns(runs: dict[str, Run]) -> None:
     """Where the column is meaningful, it points at the offending character."""
-    cols = {(d.path.rsplit("/", 1)[-1], d.code): d.col for r in runs.values() for d in diagnostics(r.proc.stderr)}
+    cols = {
+        (d.path.rsplit("/", 1)[-1], d.code): d.col
+        for r in runs.values()
+        for d in diagnostics(r.proc.stderr)
+    }
     assert cols[("gbk.md", "E101")] == 8  # first GBK character: 测 in "title: 测试"
     assert cols[("id-number.md", "E301")] == 10
     assert cols[("mobile.md", "E301")] == 17
@@ -440,7 +494,13 @@ def test_failed_build_leaves_previous_output_untouched(tmp_path: Path) -> None:
     assert snapshot(out) == before
     assert (root / "data" / "index_numbers.yml").read_bytes() == registry
     # nothing but the build cache from the first, good build (outside output/, safe to delete)
-    assert sorted(p.name for p in root.iterdir()) == [".sitegen-cache", "content", "data", "output", "themes"]
+    assert sorted(p.name for p in root.iterdir()) == [
+        ".sitegen-cache",
+        "content",
+        "data",
+        "output",
+        "themes",
+    ]
 
     # A failure after every content check passed (a broken theme template) changes nothing either.
     for name in ("script.md", "id-number.md", "gbk.md", "dup-index-a.md", "dup-index-b.md"):
@@ -453,7 +513,13 @@ def test_failed_build_leaves_previous_output_untouched(tmp_path: Path) -> None:
     assert "Traceback" not in failed.stderr
     assert snapshot(out) == before
     # nothing but the build cache from the first, good build (outside output/, safe to delete)
-    assert sorted(p.name for p in root.iterdir()) == [".sitegen-cache", "content", "data", "output", "themes"]
+    assert sorted(p.name for p in root.iterdir()) == [
+        ".sitegen-cache",
+        "content",
+        "data",
+        "output",
+        "themes",
+    ]
 
 
 # ---- markdown that hides markup from the HTML parser ------------------------------------------
@@ -475,7 +541,10 @@ def test_tag_like_text_with_handlers_is_e212(body: str) -> None:
 
 
 def test_event_words_in_plain_text_are_fine() -> None:
-    assert render_markdown("a < b，onclick 是事件名，`<img onerror=x>` 是代码", path="a.md").problems == ()
+    assert (
+        render_markdown("a < b，onclick 是事件名，`<img onerror=x>` 是代码", path="a.md").problems
+        == ()
+    )
 
 
 # ---- attachment names with URL syntax in them -------------------------------------------------
@@ -500,11 +569,24 @@ def test_attachment_names_with_url_characters_download(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     html = (root / "output" / "shehui-jiuzhu" / "att.html").read_text(encoding="utf-8")
     hrefs = re.findall(r'<a href="(att/[^"]*)" download', html)
-    assert hrefs == ["att/附件%231%20(2024%25).pdf", "att/a%3Fb.pdf", "att/%22%3E%3Cimg%20src=x%3E.pdf"]
+    assert hrefs == [
+        "att/附件%231%20(2024%25).pdf",
+        "att/a%3Fb.pdf",
+        "att/%22%3E%3Cimg%20src=x%3E.pdf",
+    ]
     assert "<img src=x>" not in html
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(root / "output")],
+        [
+            sys.executable,
+            "-m",
+            "http.server",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--directory",
+            str(root / "output"),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -519,7 +601,9 @@ def test_attachment_names_with_url_characters_download(tmp_path: Path) -> None:
             except urllib.error.URLError:
                 time.sleep(0.05)
         for href, data in zip(hrefs, names.values(), strict=True):
-            url = base + "shehui-jiuzhu/" + urllib.parse.quote(href, safe="/%")  # as a browser sends it
+            url = (
+                base + "shehui-jiuzhu/" + urllib.parse.quote(href, safe="/%")
+            )  # as a browser sends it
             with urllib.request.urlopen(url, timeout=5) as response:
                 assert response.read() == data
     finally:

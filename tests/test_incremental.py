@@ -8,7 +8,6 @@ from pathlib import Path
 
 from conftest import copy_site
 from golden_site import tree
-
 from sitegen.build import BuildOptions, build
 from sitegen.cache import cache_path
 
@@ -64,7 +63,9 @@ def test_a_template_change_rebuilds_every_page(tmp_path: Path) -> None:
     out = tmp_path / "out"
     _build(root, out)
     base = root / "themes/default/templates/base.html"
-    base.write_text(base.read_text(encoding="utf-8").replace("<main ", "<main data-test=\"1\" "), encoding="utf-8")
+    base.write_text(
+        base.read_text(encoding="utf-8").replace("<main ", '<main data-test="1" '), encoding="utf-8"
+    )
     _build(root, out)
     pages = [p for p in out.rglob("*.html")]
     assert pages and all('data-test="1"' in p.read_text(encoding="utf-8") for p in pages)

@@ -33,11 +33,25 @@ def _env() -> dict[str, str]:
 
 
 def _build_cmd(root: Path) -> list[str]:
-    return [sys.executable, "-m", "sitegen.cli", "build", "--root", str(root), "--out", str(root / "output"), "--today", TODAY, "-q"]
+    return [
+        sys.executable,
+        "-m",
+        "sitegen.cli",
+        "build",
+        "--root",
+        str(root),
+        "--out",
+        str(root / "output"),
+        "--today",
+        TODAY,
+        "-q",
+    ]
 
 
 def _snapshot(out: Path) -> dict[str, bytes]:
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()
+    }
 
 
 def _write_items(root: Path, count: int, start: int = 0) -> None:
@@ -72,7 +86,16 @@ def _serve_get(folder: Path, path: str) -> tuple[int, bytes]:
 
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(folder)],
+        [
+            sys.executable,
+            "-m",
+            "http.server",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--directory",
+            str(folder),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -80,7 +103,9 @@ def _serve_get(folder: Path, path: str) -> tuple[int, bytes]:
         deadline = time.monotonic() + 20
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/{path}", timeout=5) as response:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/{path}", timeout=5
+                ) as response:
                     return response.status, response.read()
             except OSError:
                 if time.monotonic() > deadline:
@@ -96,14 +121,18 @@ def test_sigkill_during_write_keeps_previous_output(tmp_path: Path) -> None:
     for name in ("data", "themes"):
         shutil.copytree(REPO / name, root / name)
     _write_items(root, 30)
-    first = subprocess.run(_build_cmd(root), env=_env(), capture_output=True, text=True, timeout=300, check=False)
+    first = subprocess.run(
+        _build_cmd(root), env=_env(), capture_output=True, text=True, timeout=300, check=False
+    )
     assert first.returncode == 0, first.stderr
     out = root / "output"
     before = _snapshot(out)
     assert "index.html" in before and ".sitegen-output" in before
 
     _write_items(root, ITEMS, start=30)
-    proc = subprocess.Popen(_build_cmd(root), env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        _build_cmd(root), env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     tmp_dirs: list[Path] = []
     try:
         deadline = time.monotonic() + 300
@@ -128,12 +157,20 @@ def test_sigkill_during_write_keeps_previous_output(tmp_path: Path) -> None:
     assert status == 200 and page == before["index.html"]
 
     # The next build succeeds, publishes everything and removes the stale folder.
-    again = subprocess.run(_build_cmd(root), env=_env(), capture_output=True, text=True, timeout=300, check=False)
+    again = subprocess.run(
+        _build_cmd(root), env=_env(), capture_output=True, text=True, timeout=300, check=False
+    )
     assert again.returncode == 0, again.stderr
     assert not stale.exists()
     assert not list(root.glob(".output.*"))
     after = _snapshot(out)
-    items = [p for p in after if p.rsplit("/", 1)[-1].startswith("item-") and p.endswith(".html") and not p.startswith("ii/")]
+    items = [
+        p
+        for p in after
+        if p.rsplit("/", 1)[-1].startswith("item-")
+        and p.endswith(".html")
+        and not p.startswith("ii/")
+    ]
     assert len(items) == 30 + ITEMS
     status, _ = _serve_get(out, items[-1])
     assert status == 200

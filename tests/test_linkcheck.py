@@ -63,10 +63,14 @@ def test_no_broken_internal_link_under_a_sub_path(served: str) -> None:
             if href.startswith(("http:", "https:", "mailto:", "#", "javascript:", "data:")):
                 assert not href.startswith(("javascript:", "data:")), (url, href)
                 continue
-            assert not href.startswith("/"), f"absolute link {href} in {url} breaks under a sub-path"
+            assert not href.startswith("/"), (
+                f"absolute link {href} in {url} breaks under a sub-path"
+            )
             target = urllib.parse.unquote(urllib.parse.urljoin(url, href).split("#")[0])
             assert target.startswith(served), (url, href)
-            assert not target.endswith("/"), f"link to a folder {href} in {url} does not open from disk"
+            assert not target.endswith("/"), (
+                f"link to a folder {href} in {url} does not open from disk"
+            )
             queue.append(target)
     assert not broken, broken[:20]
     assert len([u for u in seen if u.endswith(".html")]) > 200

@@ -101,11 +101,19 @@ scalars = (
 )
 values = st.recursive(
     scalars,
-    lambda inner: st.lists(inner, max_size=3)
-    | st.dictionaries(st.sampled_from(["status", "date", "file", "title"]) | st.text(max_size=4), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(["status", "date", "file", "title"]) | st.text(max_size=4),
+            inner,
+            max_size=3,
+        )
+    ),
     max_leaves=6,
 )
-front_dicts = st.dictionaries(st.sampled_from(KEYS) | st.text(min_size=1, max_size=8), values, max_size=10)
+front_dicts = st.dictionaries(
+    st.sampled_from(KEYS) | st.text(min_size=1, max_size=8), values, max_size=10
+)
 
 RAW_LINES = [
     "title: *alias",
@@ -152,7 +160,13 @@ RAW_LINES = [
     "title: " + "9" * 5000,
     "title: " + "[" * 200 + "]" * 200,
 ]
-VALID = {"title": "关于调整标准的通知", "domain": "社会救助", "stage": "结果", "date": "2024-06-05", "department": "县民政局"}
+VALID = {
+    "title": "关于调整标准的通知",
+    "domain": "社会救助",
+    "stage": "结果",
+    "date": "2024-06-05",
+    "department": "县民政局",
+}
 raw_front = st.lists(st.sampled_from(RAW_LINES) | st.text(max_size=20), max_size=12).map("\n".join)
 
 
@@ -165,7 +179,12 @@ def front_matter(draw: st.DrawFn) -> str:
     if kind == 3:  # a valid item with a few random changes: exercises identity and bodies
         data = {**VALID, **draw(st.dictionaries(st.sampled_from(KEYS), values, max_size=2))}
     try:
-        text = yaml.safe_dump(data, allow_unicode=True, default_flow_style=draw(st.booleans()), width=draw(st.sampled_from([20, 80, 10**6])))
+        text = yaml.safe_dump(
+            data,
+            allow_unicode=True,
+            default_flow_style=draw(st.booleans()),
+            width=draw(st.sampled_from([20, 80, 10**6])),
+        )
     except (yaml.YAMLError, ValueError):
         text = ""
     if kind == 2:
@@ -201,7 +220,9 @@ MD_FRAGMENTS = [
     "\\",
     "`",
 ]
-markdown_bodies = st.lists(st.sampled_from(MD_FRAGMENTS) | st.text(max_size=10), max_size=20).map("".join)
+markdown_bodies = st.lists(st.sampled_from(MD_FRAGMENTS) | st.text(max_size=10), max_size=20).map(
+    "".join
+)
 
 
 @st.composite
@@ -257,7 +278,11 @@ def run_pipeline(root: Path, config: SiteConfig, data: bytes) -> None:
     _valid(render_markdown(item.body, path=item.source, line_offset=item.body_line).problems)
 
 
-@settings(max_examples=int(os.environ.get("SITEGEN_PROPERTY_EXAMPLES", "300")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=int(os.environ.get("SITEGEN_PROPERTY_EXAMPLES", "300")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(item_files())
 @example(b"---\ntitle: " + b"9" * 5000 + b"\n---\n")
 @example(b"---\ntitle:\n" + b"- " * 100_000 + b"x\n---\n")
@@ -295,11 +320,21 @@ def test_billion_laughs_is_a_diagnostic(site: tuple[Path, SiteConfig]) -> None:
         ("title: " + "9" * 5000, "E110", 2),
         ("title: ok\ndepartment: !!timestamp 2024-02-30", "E110", 3),
         ("title: &x [*x]", "E117", 2),
-        ('title: "a\\x01b"\ndomain: 社会救助\nstage: 结果\ndate: 2024-06-05\ndepartment: 县民政局', "E134", 2),
-        ("title: !!binary aGk=\ndomain: 社会救助\nstage: 结果\ndate: 2024-06-05\ndepartment: 县民政局", "E132", 2),
+        (
+            'title: "a\\x01b"\ndomain: 社会救助\nstage: 结果\ndate: 2024-06-05\ndepartment: 县民政局',
+            "E134",
+            2,
+        ),
+        (
+            "title: !!binary aGk=\ndomain: 社会救助\nstage: 结果\ndate: 2024-06-05\ndepartment: 县民政局",
+            "E132",
+            2,
+        ),
     ],
 )
-def test_hostile_yaml_values(site: tuple[Path, SiteConfig], front: str, code: str, line: int) -> None:
+def test_hostile_yaml_values(
+    site: tuple[Path, SiteConfig], front: str, code: str, line: int
+) -> None:
     root, config = site
     path = root / "content" / "items" / "shehui-jiuzhu" / "x.md"
     path.write_text(f"---\n{front}\n---\n正文\n", encoding="utf-8")
@@ -341,9 +376,17 @@ def test_folder_named_like_an_item_is_skipped(site: tuple[Path, SiteConfig]) -> 
 
 @pytest.mark.parametrize(
     ("slug", "attachment", "reserved"),
-    [("index", False, True), ("page-2", False, True), ("jieguo", True, True), ("jieguo", False, False), ("page-two", False, False)],
+    [
+        ("index", False, True),
+        ("page-2", False, True),
+        ("jieguo", True, True),
+        ("jieguo", False, False),
+        ("page-two", False, False),
+    ],
 )
-def test_slugs_the_domain_folder_needs(site: tuple[Path, SiteConfig], slug: str, attachment: bool, reserved: bool) -> None:
+def test_slugs_the_domain_folder_needs(
+    site: tuple[Path, SiteConfig], slug: str, attachment: bool, reserved: bool
+) -> None:
     """E206: an item may not take the name of its domain's list pages, nor, with attachments, of
     a stage folder (its attachments would land in the stage's list folder)."""
     root, config = site

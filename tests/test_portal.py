@@ -38,7 +38,21 @@ PAGE_BUDGET = 100 * 1024
 
 # --- a tiny HTML tree (stdlib only) ----------------------------------------------------------------
 
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
 
 
 @dataclass
@@ -142,7 +156,13 @@ def published_from_content(root: Path, today: dt.date = TODAY_DATE) -> list[dict
             continue
         if as_date(fm["date"]) > today:
             continue
-        fm = dict(fm, _domain=slug_of[fm["domain"]], _stage=stage_of[str(fm["stage"])], _date=as_date(fm["date"]), _path=path)
+        fm = dict(
+            fm,
+            _domain=slug_of[fm["domain"]],
+            _stage=stage_of[str(fm["stage"])],
+            _date=as_date(fm["date"]),
+            _path=path,
+        )
         out.append(fm)
     return out
 
@@ -154,7 +174,13 @@ def html_pages(out: Path) -> list[Path]:
 # --- the 政府信息公开 column --------------------------------------------------------------------
 
 
-COLUMN_PAGES = ("pages/index.html", "pages/zhinan.html", "pages/gongzuo-zhidu.html", "pages/baomi-shencha-zhidu.html", "pages/nianbao-2024.html")
+COLUMN_PAGES = (
+    "pages/index.html",
+    "pages/zhinan.html",
+    "pages/gongzuo-zhidu.html",
+    "pages/baomi-shencha-zhidu.html",
+    "pages/nianbao-2024.html",
+)
 
 
 def editions(result: BuildResult) -> list[str]:
@@ -168,18 +194,34 @@ def test_column_pages_exist_in_every_edition(sample_build: tuple[Path, BuildResu
             assert (out / prefix / rel).is_file(), prefix + rel
 
 
-def test_nav_has_the_column_group_and_every_link_resolves(sample_build: tuple[Path, BuildResult]) -> None:
+def test_nav_has_the_column_group_and_every_link_resolves(
+    sample_build: tuple[Path, BuildResult],
+) -> None:
     out, result = sample_build
     item = out / result.site.default.entries[0].path
-    for page in (out / "index.html", item, out / "pages/nianbao-2024.html", out / "shehui-jiuzhu/jieguo/index.html"):
+    for page in (
+        out / "index.html",
+        item,
+        out / "pages/nianbao-2024.html",
+        out / "shehui-jiuzhu/jieguo/index.html",
+    ):
         nav = parse_html(page).find("nav", class_="site-nav")
         group = nav.find("div", class_="nav-portal")
         assert group.find("span", class_="nav-group-label").text == "政府信息公开"
         links = {a.text: a.attrs["href"] for a in group.find_all("a")}
-        assert list(links) == ["政府信息公开指南", "政府信息公开制度", "法定主动公开内容", "政府信息公开年报", "覆盖情况", "统计"]
+        assert list(links) == [
+            "政府信息公开指南",
+            "政府信息公开制度",
+            "法定主动公开内容",
+            "政府信息公开年报",
+            "覆盖情况",
+            "统计",
+        ]
         assert resolve(page, links["政府信息公开指南"]) == (out / "pages/zhinan.html").resolve()
         reports = links["政府信息公开年报"]
-        assert resolve(page, reports) == (out / "pages/index.html").resolve() and reports.endswith("#reports")
+        assert resolve(page, reports) == (out / "pages/index.html").resolve() and reports.endswith(
+            "#reports"
+        )
         for href in links.values():
             assert resolve(page, href).is_file(), (page, href)
         landing = parse_html(out / "pages/index.html")
@@ -189,7 +231,15 @@ def test_nav_has_the_column_group_and_every_link_resolves(sample_build: tuple[Pa
 
 def test_guide_covers_both_procedures_and_contact(sample_output: Path) -> None:
     text = parse_html(sample_output / "pages/zhinan.html").find("main").text
-    for needle in ("主动公开", "依申请公开", "20个工作日", "受理机构", "0834-1234567", "办公时间", "行政复议"):
+    for needle in (
+        "主动公开",
+        "依申请公开",
+        "20个工作日",
+        "受理机构",
+        "0834-1234567",
+        "办公时间",
+        "行政复议",
+    ):
         assert needle in text, needle
 
 
@@ -203,11 +253,17 @@ def _expected_table2(root: Path, year: int) -> dict[str, tuple[int, int, int]]:
             if fm.get("doc_type") != doc_type:
                 continue
             validity = fm.get("validity") or "有效"
-            status, when = (validity.get("status"), validity.get("date")) if isinstance(validity, dict) else (validity, None)
+            status, when = (
+                (validity.get("status"), validity.get("date"))
+                if isinstance(validity, dict)
+                else (validity, None)
+            )
             when = as_date(when) if when else None
             issued += fm["_date"].year == year
             repealed += status != "有效" and when is not None and when.year == year
-            in_force += fm["_date"] <= end and (status == "有效" or (when is not None and when > end))
+            in_force += fm["_date"] <= end and (
+                status == "有效" or (when is not None and when > end)
+            )
         out[doc_type] = (issued, repealed, in_force)
     return out
 
@@ -216,16 +272,28 @@ def test_annual_report_embeds_computed_table2(sample_output: Path) -> None:
     main_el = parse_html(sample_output / "pages/nianbao-2024.html").find("main")
     table = main_el.find("table", class_="report-table")
     assert "2024" in table.find("caption").text
-    assert [th.text for th in table.find("thead").find_all("th")] == ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"]
+    assert [th.text for th in table.find("thead").find_all("th")] == [
+        "信息内容",
+        "本年制发件数",
+        "本年废止件数",
+        "现行有效件数",
+    ]
     assert all(th.attrs.get("scope") == "col" for th in table.find("thead").find_all("th"))
-    rows = {tr.find("th").text: tuple(int(td.text) for td in tr.find_all("td")) for tr in table.find("tbody").find_all("tr")}
+    rows = {
+        tr.find("th").text: tuple(int(td.text) for td in tr.find_all("td"))
+        for tr in table.find("tbody").find_all("tr")
+    }
     assert rows == _expected_table2(REPO, 2024)
     # hand-checked against the sample content: the 2019 规章 was repealed on 2024-01-01, the 低保 notice
     # (行政规范性文件) was issued on 2024-06-05, and the 供水价格 notice is 失效 without a date.
     assert rows == {"规章": (0, 1, 0), "行政规范性文件": (1, 0, 1)}
     # the table sits under "二、主动公开政府信息情况", where the marker was
     html = (sample_output / "pages/nianbao-2024.html").read_text(encoding="utf-8")
-    assert html.index("二、主动公开政府信息情况") < html.index('class="data-table report-table"') < html.index("三、收到和处理")
+    assert (
+        html.index("二、主动公开政府信息情况")
+        < html.index('class="data-table report-table"')
+        < html.index("三、收到和处理")
+    )
     assert "[[主动公开情况统计表]]" not in html
 
 
@@ -251,7 +319,10 @@ def test_coverage_matrix_counts_equal_content(sample_output: Path) -> None:
         cells = tr.find_all("td")
         for stage, td in zip(stage_slugs, cells[:5], strict=True):
             a = td.find("a")
-            assert resolve(page, a.attrs["href"]) == (sample_output / section["slug"] / stage / "index.html").resolve()
+            assert (
+                resolve(page, a.attrs["href"])
+                == (sample_output / section["slug"] / stage / "index.html").resolve()
+            )
             n = int(re.match(r"\d+", a.text).group(0))
             seen[(section["slug"], stage)] = n
             if n == 0:  # visibly marked with a word, not by colour alone
@@ -261,7 +332,9 @@ def test_coverage_matrix_counts_equal_content(sample_output: Path) -> None:
                 assert "空缺" not in a.text
         assert int(cells[5].text) == sum(seen[(section["slug"], s)] for s in stage_slugs)
         date_text = cells[6].text.strip()
-        assert date_text == (latest[section["slug"]].isoformat() if section["slug"] in latest else "尚无")
+        assert date_text == (
+            latest[section["slug"]].isoformat() if section["slug"] in latest else "尚无"
+        )
     assert +seen == +expected
     assert empty == 26 * 5 - len(+expected)
     assert [th.attrs.get("scope") for th in table.find("thead").find_all("th")] == ["col"] * 8
@@ -296,7 +369,7 @@ def test_site_feed_lists_the_newest_items(sample_build: tuple[Path, BuildResult]
     assert titles <= {e.find(f"{ATOM}title").text for e in entries}
     for e in entries:
         href = e.find(f"{ATOM}link").get("href")
-        assert href.startswith(site_url) and (out / href[len(site_url):]).is_file()
+        assert href.startswith(site_url) and (out / href[len(site_url) :]).is_file()
         assert e.find(f"{ATOM}id").text == href
         assert e.find(f"{ATOM}author/{ATOM}name").text
 
@@ -310,8 +383,12 @@ def test_domain_feeds_list_that_domain_only(sample_build: tuple[Path, BuildResul
     for section in result.site.config.sections:
         feed = _feed(out / section.slug / "atom.xml")
         entries = feed.findall(f"{ATOM}entry")
-        expected = sorted(by_domain.get(section.slug, []), key=lambda fm: fm["_date"], reverse=True)[:20]
-        assert sorted(e.find(f"{ATOM}title").text for e in entries) == sorted(fm["title"] for fm in expected)
+        expected = sorted(
+            by_domain.get(section.slug, []), key=lambda fm: fm["_date"], reverse=True
+        )[:20]
+        assert sorted(e.find(f"{ATOM}title").text for e in entries) == sorted(
+            fm["title"] for fm in expected
+        )
         for e in entries:
             assert e.find(f"{ATOM}link").get("href").startswith(f"{site_url}{section.slug}/")
             assert e.find(f"{ATOM}category").get("term") == section.slug
@@ -320,11 +397,20 @@ def test_domain_feeds_list_that_domain_only(sample_build: tuple[Path, BuildResul
 def test_feeds_are_linked_from_the_head(sample_output: Path) -> None:
     def feed_links(page: Path) -> list[str]:
         head = parse_html(page).find("head")
-        return [resolve(page, n.attrs["href"]).relative_to(sample_output.resolve()).as_posix() for n in head.find_all("link", rel="alternate", type="application/atom+xml")]
+        return [
+            resolve(page, n.attrs["href"]).relative_to(sample_output.resolve()).as_posix()
+            for n in head.find_all("link", rel="alternate", type="application/atom+xml")
+        ]
 
     assert feed_links(sample_output / "index.html") == ["atom.xml"]
-    assert feed_links(sample_output / "shehui-jiuzhu/index.html") == ["atom.xml", "shehui-jiuzhu/atom.xml"]
-    assert feed_links(sample_output / "shehui-jiuzhu/dibao-biaozhun-2024.html") == ["atom.xml", "shehui-jiuzhu/atom.xml"]
+    assert feed_links(sample_output / "shehui-jiuzhu/index.html") == [
+        "atom.xml",
+        "shehui-jiuzhu/atom.xml",
+    ]
+    assert feed_links(sample_output / "shehui-jiuzhu/dibao-biaozhun-2024.html") == [
+        "atom.xml",
+        "shehui-jiuzhu/atom.xml",
+    ]
 
 
 # --- the hand-checked statistics fixture ----------------------------------------------------------
@@ -375,12 +461,16 @@ EXPECTED_ALL = {
             (2025, "规章", (0, 0, 0)),
             (2025, "行政规范性文件", (1, 1, 2)),
         )
-        for column, value in zip(("本年制发件数", "本年废止件数", "现行有效件数"), values, strict=True)
+        for column, value in zip(
+            ("本年制发件数", "本年废止件数", "现行有效件数"), values, strict=True
+        )
     },
 }
 
 
-def _run_stats(root: Path, csv_path: Path, *extra: str, capsys: pytest.CaptureFixture[str]) -> tuple[str, list[list[str]]]:
+def _run_stats(
+    root: Path, csv_path: Path, *extra: str, capsys: pytest.CaptureFixture[str]
+) -> tuple[str, list[list[str]]]:
     code = main(["stats", "--root", str(root), "--today", TODAY, "--csv", str(csv_path), *extra])
     assert code == 0
     raw = csv_path.read_bytes()
@@ -388,7 +478,9 @@ def _run_stats(root: Path, csv_path: Path, *extra: str, capsys: pytest.CaptureFi
     return capsys.readouterr().out, list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
 
 
-def test_stats_cli_matches_hand_checked_figures(stats_site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_stats_cli_matches_hand_checked_figures(
+    stats_site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out, rows = _run_stats(stats_site, tmp_path / "all.csv", capsys=capsys)
     assert rows[0] == ["分类", "名称", "数值"]
     assert {(r[0], r[1]): r[2] for r in rows[1:]} == EXPECTED_ALL
@@ -400,13 +492,27 @@ def test_stats_cli_matches_hand_checked_figures(stats_site: Path, tmp_path: Path
     assert re.search(r"2024\s+行政规范性文件\s+3\s+0\s+2", out)
 
 
-def test_stats_cli_one_year(stats_site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_stats_cli_one_year(
+    stats_site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out, rows = _run_stats(stats_site, tmp_path / "2024.csv", "--year", "2024", capsys=capsys)
     got = {(r[0], r[1]): r[2] for r in rows[1:]}
     assert got[("合计", "2024年")] == "5"
-    assert [got[("领域", d)] for d in ("社会救助", "义务教育", "保障性住房", "就业")] == ["3", "1", "1", "0"]
-    assert [got[("公开及时性", k)] for k in ("有成文日期", "按时", "超时", "按时率")] == ["4", "3", "1", "75.0%"]
-    assert {k: v for k, v in got.items() if k[0] == "年报表二"} == {k: v for k, v in EXPECTED_ALL.items() if k[0] == "年报表二" and k[1].startswith("2024/")}
+    assert [got[("领域", d)] for d in ("社会救助", "义务教育", "保障性住房", "就业")] == [
+        "3",
+        "1",
+        "1",
+        "0",
+    ]
+    assert [got[("公开及时性", k)] for k in ("有成文日期", "按时", "超时", "按时率")] == [
+        "4",
+        "3",
+        "1",
+        "75.0%",
+    ]
+    assert {k: v for k, v in got.items() if k[0] == "年报表二"} == {
+        k: v for k, v in EXPECTED_ALL.items() if k[0] == "年报表二" and k[1].startswith("2024/")
+    }
     assert "2024年发布的已公开信息 5 条" in out
 
 
@@ -421,7 +527,9 @@ def test_stats_pure_function_on_the_gated_model(stats_site: Path) -> None:
     assert config is not None and len(config.holidays) == 7 and len(config.workdays) == 2
 
 
-def test_build_without_site_url_skips_feeds_with_a_warning(stats_site: Path, tmp_path: Path) -> None:
+def test_build_without_site_url_skips_feeds_with_a_warning(
+    stats_site: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "out"
     result = build(BuildOptions(root=stats_site, out=out, today=TODAY_DATE))
     codes = [d.code for d in result.diagnostics]
@@ -432,7 +540,11 @@ def test_build_without_site_url_skips_feeds_with_a_warning(stats_site: Path, tmp
     # the fixture has no content pages: the column still renders, and the missing guide is reported
     assert "W181" in codes and (out / "pages/index.html").is_file()
     cov = parse_html(out / "coverage/index.html").find("table", class_="coverage-table")
-    counts = [int(re.match(r"\d+", td.find("a").text).group(0)) for td in cov.find("tbody").find_all("td") if td.find_all("a")]
+    counts = [
+        int(re.match(r"\d+", td.find("a").text).group(0))
+        for td in cov.find("tbody").find_all("td")
+        if td.find_all("a")
+    ]
     assert sum(counts) == 7 and len(counts) == 4 * 5
 
 
@@ -448,19 +560,34 @@ def test_stats_page_shows_the_same_figures(sample_build: tuple[Path, BuildResult
     assert svg.attrs["role"] == "img" and svg.find("title").text
     labels = [t.text for t in svg.find_all("text", class_="label")]
     numbers = [int(t.text) for t in svg.find_all("text", class_="num")]
-    assert labels == [c.label for c in stats.by_domain] and numbers == [c.n for c in stats.by_domain]
+    assert labels == [c.label for c in stats.by_domain] and numbers == [
+        c.n for c in stats.by_domain
+    ]
     assert len(svg.find_all("rect")) == sum(1 for c in stats.by_domain if c.n)
-    widths = {t.text: float(r.attrs["width"].rstrip("%")) for t, r in zip(svg.find_all("text", class_="label"), svg.find_all("rect"), strict=False)}
+    widths = {
+        t.text: float(r.attrs["width"].rstrip("%"))
+        for t, r in zip(svg.find_all("text", class_="label"), svg.find_all("rect"), strict=False)
+    }
     assert max(widths.values()) <= 82.0
     table = domain_fig.find("table")
-    assert [(th.text, int(td.text)) for th, td in ((tr.find("th"), tr.find("td")) for tr in table.find("tbody").find_all("tr"))] == [(c.label, c.n) for c in stats.by_domain]
+    assert [
+        (th.text, int(td.text))
+        for th, td in ((tr.find("th"), tr.find("td")) for tr in table.find("tbody").find_all("tr"))
+    ] == [(c.label, c.n) for c in stats.by_domain]
     month_table = main_el.find("table", class_="month-table")
-    assert sum(int(tr.find_all("td")[-1].text) for tr in month_table.find("tbody").find_all("tr")) == stats.total
+    assert (
+        sum(int(tr.find_all("td")[-1].text) for tr in month_table.find("tbody").find_all("tr"))
+        == stats.total
+    )
     assert "按时率 " in main_el.text
     annual = main_el.find("table", class_="annual-table")
     assert len(annual.find("tbody").find_all("tr")) == len(stats.annual)
     # no chart library: the only scripts are the theme's own two
-    scripts = [s.attrs["src"] for s in parse_html(out / "stats/index.html").find_all("script") if "src" in s.attrs]
+    scripts = [
+        s.attrs["src"]
+        for s in parse_html(out / "stats/index.html").find_all("script")
+        if "src" in s.attrs
+    ]
     assert [Path(s).name for s in scripts] == ["prefs.js", "site.js"]
 
 
@@ -483,7 +610,15 @@ def test_page_loader_reports_every_problem(tmp_path: Path) -> None:
         (pages / name).write_text(text, encoding="utf-8")
     loaded, problems = load_pages(tmp_path)
     found = {(d.path.rsplit("/", 1)[-1], d.code) for d in problems}
-    assert {("a.md", "E171"), ("b.md", "E172"), ("b.md", "E170"), ("c.md", "W174"), ("e.md", "E175"), ("g.md", "E141"), ("pages", "W181")} <= found
+    assert {
+        ("a.md", "E171"),
+        ("b.md", "E172"),
+        ("b.md", "E170"),
+        ("c.md", "W174"),
+        ("e.md", "E175"),
+        ("g.md", "E141"),
+        ("pages", "W181"),
+    } <= found
     assert ("f.md", "E177") in found or ("d.md", "E177") in found
     assert all(d.message and d.hint for d in problems)
     bodies, problems = render_page_bodies(loaded)
@@ -501,7 +636,12 @@ def test_footer_has_every_required_field(sample_build: tuple[Path, BuildResult])
     f = result.site.config.footer
     footer = parse_html(out / "shehui-jiuzhu/index.html").find("footer")
     text = footer.text
-    for label, value in (("主办单位", f.sponsor), ("承办单位", f.operator), ("联系方式", f.contact), ("网站标识码", f.site_code)):
+    for label, value in (
+        ("主办单位", f.sponsor),
+        ("承办单位", f.operator),
+        ("联系方式", f.contact),
+        ("网站标识码", f.site_code),
+    ):
         assert value and f"{label}：{value}" in text
     assert len(f.site_code) == 10
     links = {a.text: a.attrs["href"] for a in footer.find_all("a")}
@@ -533,7 +673,9 @@ def test_party_logo_slot(stats_site: Path, tmp_path: Path) -> None:
 # --- static checks over every built page ---------------------------------------------------------
 
 
-ITEM_BODY_RE = re.compile(r'<div class="body"[^>]*>.*?</div>\n(?=(?:<section|</article>))', re.DOTALL)
+ITEM_BODY_RE = re.compile(
+    r'<div class="body"[^>]*>.*?</div>\n(?=(?:<section|</article>))', re.DOTALL
+)
 
 
 def test_every_page_has_lang_one_h1_and_ordered_headings(sample_output: Path) -> None:
@@ -585,7 +727,9 @@ def _page_weight(page: Path, out: Path) -> int:
     """Bytes of the page plus the stylesheets and scripts it loads (search index and fonts excluded)."""
     html = page.read_text(encoding="utf-8")
     total = len(page.read_bytes())
-    for ref in re.findall(r'<link rel="stylesheet" href="([^"]+)"', html) + re.findall(r'<script[^>]* src="([^"]+)"', html):
+    for ref in re.findall(r'<link rel="stylesheet" href="([^"]+)"', html) + re.findall(
+        r'<script[^>]* src="([^"]+)"', html
+    ):
         target = resolve(page, ref)
         assert target.is_relative_to(out.resolve()) and target.is_file(), (page, ref)
         total += target.stat().st_size
@@ -593,7 +737,10 @@ def _page_weight(page: Path, out: Path) -> int:
 
 
 def test_every_page_is_at_most_100_kb(sample_output: Path) -> None:
-    weights = {p.relative_to(sample_output).as_posix(): _page_weight(p, sample_output) for p in html_pages(sample_output)}
+    weights = {
+        p.relative_to(sample_output).as_posix(): _page_weight(p, sample_output)
+        for p in html_pages(sample_output)
+    }
     heaviest = max(weights, key=weights.__getitem__)
     print(f"\nheaviest page: {heaviest} {weights[heaviest] / 1024:.1f} KB of {len(weights)} pages")
     assert weights[heaviest] <= PAGE_BUDGET, f"{heaviest}: {weights[heaviest]} bytes"
@@ -606,8 +753,20 @@ def test_holiday_calendar_2021_to_2026(sample_build: tuple[Path, BuildResult]) -
     assert all(d.weekday() >= 5 for d in config.workdays)  # 调休 working days are weekend days
     assert not config.holidays & config.workdays
     D = dt.date.fromisoformat
-    assert {D("2024-10-01"), D("2025-01-28"), D("2025-10-08"), D("2026-02-23"), D("2023-06-22")} <= config.holidays
-    assert {D("2024-09-29"), D("2025-01-26"), D("2026-01-04"), D("2026-02-28"), D("2023-06-25")} <= config.workdays
+    assert {
+        D("2024-10-01"),
+        D("2025-01-28"),
+        D("2025-10-08"),
+        D("2026-02-23"),
+        D("2023-06-22"),
+    } <= config.holidays
+    assert {
+        D("2024-09-29"),
+        D("2025-01-26"),
+        D("2026-01-04"),
+        D("2026-02-28"),
+        D("2023-06-25"),
+    } <= config.workdays
     # every year has its seven festivals: at least 28 days off including weekends within the spans
     for year in range(2021, 2027):
         assert sum(1 for d in config.holidays if d.year == year) >= 26, year

@@ -18,7 +18,9 @@ def test_relative_matches_posixpath(src: str, dst: str) -> None:
     """Following the link from the folder of `src` lands exactly on `dst`."""
     link = relative(src, dst)
     assert not link.startswith("/")
-    assert posixpath.normpath(posixpath.join(posixpath.dirname(src), link)) == posixpath.normpath(dst)
+    assert posixpath.normpath(posixpath.join(posixpath.dirname(src), link)) == posixpath.normpath(
+        dst
+    )
 
 
 def test_examples() -> None:

@@ -17,7 +17,16 @@ from sitegen.search.reference import matches
 
 pytestmark = pytest.mark.browser
 
-ZH_QUERIES = ["低保", "社会救助", "云府办发〔2024〕5号", "高质量发展", "养老服务", "的", "2024", "不存在的词语组合"]
+ZH_QUERIES = [
+    "低保",
+    "社会救助",
+    "云府办发〔2024〕5号",
+    "高质量发展",
+    "养老服务",
+    "的",
+    "2024",
+    "不存在的词语组合",
+]
 YI_QUERY = "ꃛꊸꊜꄻ"
 
 
@@ -30,7 +39,9 @@ class _Quiet(SimpleHTTPRequestHandler):
 def served(sample_output: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     docroot = tmp_path_factory.mktemp("docroot")
     (docroot / "xxgk").symlink_to(sample_output, target_is_directory=True)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(docroot)))
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(docroot))
+    )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/xxgk/"
     server.shutdown()
@@ -57,7 +68,9 @@ def page(browser):
 
 
 @pytest.mark.parametrize("prefix", ["", "ii/"])
-def test_sample_site_search_equals_brute_force(page, served: str, sample_build, prefix: str) -> None:
+def test_sample_site_search_equals_brute_force(
+    page, served: str, sample_build, prefix: str
+) -> None:
     _, result = sample_build
     base = served + prefix
     for query in [*ZH_QUERIES, YI_QUERY]:
@@ -79,7 +92,9 @@ def test_yi_query_finds_the_yi_item_and_a_click_opens_it(page, served: str, samp
 def test_every_shown_result_contains_the_query(page, served: str) -> None:
     hrefs, _ = search(page, served, "低保")
     assert hrefs
-    snippets = page.eval_on_selector_all("#search-results > li", "els => els.map(e => e.textContent)")
+    snippets = page.eval_on_selector_all(
+        "#search-results > li", "els => els.map(e => e.textContent)"
+    )
     assert all("低保" in s for s in snippets)
     marks = page.eval_on_selector_all("#search-results mark", "els => els.map(e => e.textContent)")
     assert marks and all(m == "低保" for m in marks)

@@ -73,7 +73,9 @@ def facts(out: Path, rel: str) -> PageFacts:
 
 def resolve(page: str, href: str) -> str:
     """Output path a relative link on `page` points to."""
-    assert not href.startswith(("/", "http:", "https:", "//")), f"{page}: link {href} is not relative"
+    assert not href.startswith(("/", "http:", "https:", "//")), (
+        f"{page}: link {href} is not relative"
+    )
     return posixpath.normpath(posixpath.join(posixpath.dirname(page), href.split("#")[0]))
 
 
@@ -144,20 +146,34 @@ def small_site(tmp: Path, languages: str = "[zh, ii]") -> Path:
     """A site with the repository's data and theme, two Chinese items, one of them translated."""
     root = copy_site(tmp / "site")
     site_yml = root / "data/site.yml"
-    text = re.sub(r"(?m)^languages:.*$", f"languages: {languages}", site_yml.read_text(encoding="utf-8"))
+    text = re.sub(
+        r"(?m)^languages:.*$", f"languages: {languages}", site_yml.read_text(encoding="utf-8")
+    )
     site_yml.write_text(text, encoding="utf-8")
     items = root / "content/items/shehui-jiuzhu"
     items.mkdir(parents=True)
     (items / "dibao.md").write_text(
-        ITEM.format(title="关于调整城乡低保标准的通知", date="2024-06-05", serial="00901", body="城乡低保标准提高。"),
+        ITEM.format(
+            title="关于调整城乡低保标准的通知",
+            date="2024-06-05",
+            serial="00901",
+            body="城乡低保标准提高。",
+        ),
         encoding="utf-8",
     )
     (items / "dibao.ii.md").write_text(
-        TRANSLATION.format(title="ꐧꋦꈭꋏꇇꀨ", date="2024-06-05", serial="00901", body="ꐧꋦꈭꋏꇇꀨꑟꐨ。"),
+        TRANSLATION.format(
+            title="ꐧꋦꈭꋏꇇꀨ", date="2024-06-05", serial="00901", body="ꐧꋦꈭꋏꇇꀨꑟꐨ。"
+        ),
         encoding="utf-8",
     )
     (items / "jiuzhu.md").write_text(
-        ITEM.format(title="社会救助工作进展", date="2024-03-01", serial="00902", body="社会救助工作进展顺利。"),
+        ITEM.format(
+            title="社会救助工作进展",
+            date="2024-03-01",
+            serial="00902",
+            body="社会救助工作进展顺利。",
+        ),
         encoding="utf-8",
     )
     return root
@@ -165,7 +181,9 @@ def small_site(tmp: Path, languages: str = "[zh, ii]") -> Path:
 
 def build_site(root: Path) -> tuple[Path, BuildResult]:
     out = root.parent / "output"
-    result = build(BuildOptions(root=root, out=out, today=dt.date.fromisoformat(TODAY), update_registry=False))
+    result = build(
+        BuildOptions(root=root, out=out, today=dt.date.fromisoformat(TODAY), update_registry=False)
+    )
     return out, result
 
 
@@ -190,7 +208,9 @@ def test_yi_catalog_marks_every_unsourced_entry_for_review() -> None:
     ii, _ = load_catalog(REPO, "ii")
     assert zh and ii
     assert ii.messages["lang_name_ii"].text == Locale("ii").get_display_name("ii") == "ꆈꌠꉙ"
-    assert ii.messages["lang_name_zh"].text == zh.messages["lang_name_zh"].text  # shown with lang="zh-Hans"
+    assert (
+        ii.messages["lang_name_zh"].text == zh.messages["lang_name_zh"].text
+    )  # shown with lang="zh-Hans"
     for key, message in ii.messages.items():
         if not YI_RE.search(message.text) and key != "lang_name_zh":
             assert message.needs_review, f"{key}: Chinese stand-in without review: true"
@@ -200,7 +220,9 @@ def test_unreviewed_yi_section_names_are_attested_in_the_corpus() -> None:
     """Every name_ii nobody has checked yet occurs in a Han–Yi pair whose Chinese has the domain name."""
     if not CORPUS.is_file():
         pytest.skip(f"{CORPUS} not available")
-    pairs = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    pairs = [
+        json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     config, _ = load_config(REPO)
     assert config is not None
     named = [s for s in config.sections if s.name_ii and not s.name_ii_reviewed]
@@ -209,7 +231,11 @@ def test_unreviewed_yi_section_names_are_attested_in_the_corpus() -> None:
         with_name = [p for p in pairs if section.name in p["zh"]]
         hits = [p for p in with_name if section.name_ii in p["ii"]]
         elsewhere = [p for p in pairs if section.name_ii in p["ii"] and section.name not in p["zh"]]
-        assert len(hits) >= 5 and len(hits) >= 0.7 * len(with_name), (section.name, len(hits), len(with_name))
+        assert len(hits) >= 5 and len(hits) >= 0.7 * len(with_name), (
+            section.name,
+            len(hits),
+            len(with_name),
+        )
         assert not elsewhere, (section.name, section.name_ii, elsewhere[:1])
 
 
@@ -219,11 +245,24 @@ def test_babel_formats_yi_dates() -> None:
 
 
 def test_catalog_comparison_names_file_key_and_line() -> None:
-    zh = Catalog("zh", "data/i18n/zh.yml", {k: Message(v, False, n) for n, (k, v) in enumerate({"home": "首页", "search": "搜索", "latest": "最新公开"}.items(), 2)})
+    zh = Catalog(
+        "zh",
+        "data/i18n/zh.yml",
+        {
+            k: Message(v, False, n)
+            for n, (k, v) in enumerate(
+                {"home": "首页", "search": "搜索", "latest": "最新公开"}.items(), 2
+            )
+        },
+    )
     ii = Catalog(
         "ii",
         "data/i18n/ii.yml",
-        {"home": Message("首页", True, 3), "search": Message("ꌠꉙ", True, 4), "extra": Message("x", False, 5)},
+        {
+            "home": Message("首页", True, 3),
+            "search": Message("ꌠꉙ", True, 4),
+            "extra": Message("x", False, 5),
+        },
     )
     found = {(d.code, d.path, d.line, d.message) for d in compare_catalogs(zh, ii)}
     assert ("W404", "data/i18n/ii.yml", 0, "缺少界面文字“latest”，将显示中文") in found
@@ -253,7 +292,13 @@ def test_yi_edition_has_every_page(sample_output: Path) -> None:
     for rel in ii_pages:
         assert html_lang(out, rel) == "ii", rel
     # every Chinese item has its page in the Yi edition (translated or shown in Chinese)
-    items = [p for p in zh_pages if p.count("/") == 1 and not p.endswith("index.html") and not p.startswith(("pages/", "stage/"))]
+    items = [
+        p
+        for p in zh_pages
+        if p.count("/") == 1
+        and not p.endswith("index.html")
+        and not p.startswith(("pages/", "stage/"))
+    ]
     assert items and all("ii/" + p in ii_pages for p in items)
 
 
@@ -271,9 +316,13 @@ def test_language_switch_lands_on_the_same_page_and_back(sample_output: Path) ->
         assert resolve(rel, alt_href) == target and alt_lang == hreflang == lang, rel
         assert (out / target).is_file(), f"{rel}: language switch to missing {target}"
         other = seen[target]
-        assert other.html_lang == hreflang, f"{rel} → {target}: hreflang {hreflang}, page lang {other.html_lang}"
+        assert other.html_lang == hreflang, (
+            f"{rel} → {target}: hreflang {hreflang}, page lang {other.html_lang}"
+        )
         assert edition_rel(target) == edition_rel(rel) and target != rel
-        assert [resolve(target, h) for h, _, _ in other.switches] == [rel], f"{target} does not switch back to {rel}"
+        assert [resolve(target, h) for h, _, _ in other.switches] == [rel], (
+            f"{target} does not switch back to {rel}"
+        )
         if 'class="meta-table"' in (out / rel).read_text(encoding="utf-8"):
             assert index_no(out, rel) == index_no(out, target), rel
         assert [edition_rel(resolve(rel, h)) for h in page.entry_links] == [
@@ -303,7 +352,10 @@ def test_attachment_links_in_chinese_bodies_work_on_yi_pages(sample_output: Path
     """Attachments exist once (under the Chinese folders); a Chinese body shown in ii/ must still reach them."""
     import urllib.parse
 
-    for rel in ("shehui-jiuzhu/dibao-biaozhun-2024.html", "ii/shehui-jiuzhu/dibao-biaozhun-2024.html"):
+    for rel in (
+        "shehui-jiuzhu/dibao-biaozhun-2024.html",
+        "ii/shehui-jiuzhu/dibao-biaozhun-2024.html",
+    ):
         text = (sample_output / rel).read_text(encoding="utf-8")
         body = text[text.index('<div class="body"') : text.index('<section class="attachments"')]
         hrefs = [urllib.parse.unquote(h) for h in re.findall(r'href="([^"]+\.csv)"', body)]
@@ -316,12 +368,16 @@ def test_attachment_links_in_chinese_bodies_work_on_yi_pages(sample_output: Path
 def test_yi_item_page_shows_babel_date(sample_output: Path) -> None:
     text = (sample_output / "ii/shehui-jiuzhu/shuangyu-1.html").read_text(encoding="utf-8")
     assert '<time datetime="2024-01-10">2024ꈎ1ꆪ10ꑍ</time>' in text
-    assert '<time datetime="2024-01-10">2024-01-10</time>' in (sample_output / "shehui-jiuzhu/shuangyu-1.html").read_text(encoding="utf-8")
+    assert '<time datetime="2024-01-10">2024-01-10</time>' in (
+        sample_output / "shehui-jiuzhu/shuangyu-1.html"
+    ).read_text(encoding="utf-8")
 
 
 def test_yi_search_index_holds_yi_text(sample_output: Path) -> None:
     folder = sample_output / "ii/search"
-    data = b"".join(p.read_bytes() for p in folder.rglob("*") if p.is_file() and p.name != "index.html")
+    data = b"".join(
+        p.read_bytes() for p in folder.rglob("*") if p.is_file() and p.name != "index.html"
+    )
     if not data:
         pytest.skip("sitegen/search is not integrated yet: no search index was written")
     assert "ꃛꊸꊜꄻꏲꂠ".encode() in data or "ꃛꊸ".encode() in data
@@ -333,8 +389,12 @@ def test_yi_search_index_holds_yi_text(sample_output: Path) -> None:
 def test_shipped_yi_font_is_ofl_and_small() -> None:
     font = REPO / "themes/default" / FONT_SOURCE
     assert font.is_file() and font.stat().st_size < 400_000
-    assert not (REPO / "themes/default/static/fonts").exists(), "the raw font must not be copied to the output"
-    assert "SIL OPEN FONT LICENSE Version 1.1" in (font.parent / "OFL.txt").read_text(encoding="utf-8")
+    assert not (REPO / "themes/default/static/fonts").exists(), (
+        "the raw font must not be copied to the output"
+    )
+    assert "SIL OPEN FONT LICENSE Version 1.1" in (font.parent / "OFL.txt").read_text(
+        encoding="utf-8"
+    )
     names = TTFont(font)["name"]
     assert "Open Font License" in (names.getDebugName(13) or "")
 
@@ -366,7 +426,9 @@ def test_subset_holds_exactly_the_published_yi_characters(sample_output: Path) -
         data = (out / "assets/fonts" / name).read_bytes()
         assert data[:4] == b"wOF2" and len(data) < 60_000
         names = TTFont(io.BytesIO(data))["name"]
-        assert "Open Font License" in (names.getDebugName(13) or ""), "licence field kept in the subset"
+        assert "Open Font License" in (names.getDebugName(13) or ""), (
+            "licence field kept in the subset"
+        )
 
 
 def test_subset_is_deterministic() -> None:
@@ -388,10 +450,13 @@ def test_new_yi_item_changes_the_subset(tmp_path: Path) -> None:
     assert "ꀀ" not in main_before
 
     out_again, _ = build_site(root)
-    assert {name: (out_again / "assets/fonts" / name).read_bytes() for name, _ in font_faces(out_again)} == before
+    assert {
+        name: (out_again / "assets/fonts" / name).read_bytes() for name, _ in font_faces(out_again)
+    } == before
 
     (root / "content/items/shehui-jiuzhu/jiuzhu.ii.md").write_text(
-        TRANSLATION.format(title="ꀀꐧꋦ", date="2024-03-01", serial="00902", body="ꀀꐧꋦꈭꋏ。"), encoding="utf-8"
+        TRANSLATION.format(title="ꀀꐧꋦ", date="2024-03-01", serial="00902", body="ꀀꐧꋦꈭꋏ。"),
+        encoding="utf-8",
     )
     out, _ = build_site(root)
     after = {name: (out / "assets/fonts" / name).read_bytes() for name, _ in font_faces(out)}
@@ -404,12 +469,17 @@ def test_new_yi_item_changes_the_subset(tmp_path: Path) -> None:
 def test_chinese_only_site_has_no_yi_edition_and_no_yi_font(tmp_path: Path) -> None:
     root = copy_site(tmp_path / "site", content=True)
     site_yml = root / "data/site.yml"
-    site_yml.write_text(re.sub(r"(?m)^languages:.*$", "languages: [zh]", site_yml.read_text(encoding="utf-8")), encoding="utf-8")
+    site_yml.write_text(
+        re.sub(r"(?m)^languages:.*$", "languages: [zh]", site_yml.read_text(encoding="utf-8")),
+        encoding="utf-8",
+    )
     out, result = build_site(root)
     assert [e.lang for e in result.site.editions] == ["zh"]
     assert not (out / "ii").exists()
     files = [p for p in out.rglob("*") if p.is_file()]
-    assert not [p for p in files if p.suffix in {".woff2", ".woff", ".ttf", ".otf"} or p.name == "yi.css"]
+    assert not [
+        p for p in files if p.suffix in {".woff2", ".woff", ".ttf", ".otf"} or p.name == "yi.css"
+    ]
     assert not (out / "assets/fonts").exists()
     for path in files:
         if path.suffix in {".html", ".xml", ".json", ".js", ".css", ".txt"}:
@@ -425,39 +495,66 @@ def test_chinese_page_quoting_yi_gets_the_font_alone(tmp_path: Path) -> None:
     root = small_site(tmp_path, "[zh]")
     (root / "content/items/shehui-jiuzhu/dibao.ii.md").unlink()
     item = root / "content/items/shehui-jiuzhu/jiuzhu.md"
-    item.write_text(item.read_text(encoding="utf-8").replace("社会救助工作进展顺利。", "彝文标语：ꐧꋦꈭꋏꇇꀨ。"), encoding="utf-8")
+    item.write_text(
+        item.read_text(encoding="utf-8").replace(
+            "社会救助工作进展顺利。", "彝文标语：ꐧꋦꈭꋏꇇꀨ。"
+        ),
+        encoding="utf-8",
+    )
     out, _ = build_site(root)
     assert not (out / "ii").exists()
     faces = font_faces(out)
     assert len(faces) == 1
     assert cmap_chars((out / "assets/fonts" / faces[0][0]).read_bytes()) == set("ꐧꋦꈭꋏꇇꀨ")
-    linked = sorted(rel for rel in html_pages(out) if any(resolve(rel, h) == "assets/fonts/yi.css" for h in facts(out, rel).stylesheets))
+    linked = sorted(
+        rel
+        for rel in html_pages(out)
+        if any(resolve(rel, h) == "assets/fonts/yi.css" for h in facts(out, rel).stylesheets)
+    )
     assert linked == ["shehui-jiuzhu/jiuzhu.html"]
 
 
 # ---------------------------------------------------------------- sitegen check
 
 
-def test_check_lists_unreviewed_strings_and_untranslated_items(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_lists_unreviewed_strings_and_untranslated_items(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = small_site(tmp_path)
     assert main(["check", "--root", str(root), "--today", TODAY]) == 0
     err = capsys.readouterr().err
     lines = (root / "data/i18n/ii.yml").read_text(encoding="utf-8").splitlines()
     home_line = next(n for n, line in enumerate(lines, 1) if line.startswith("home:"))
     assert f"data/i18n/ii.yml:{home_line}:1: 警告 [W404] 界面文字“home”尚未翻译，暂用中文" in err
-    assert "content/items/shehui-jiuzhu/jiuzhu.md:0:0: 警告 [W407] 条目没有彝文译文，彝文版显示中文原文" in err
-    assert "content/items/shehui-jiuzhu/dibao.md:0:0: 警告 [W407]" not in err  # it has a translation
+    assert (
+        "content/items/shehui-jiuzhu/jiuzhu.md:0:0: 警告 [W407] 条目没有彝文译文，彝文版显示中文原文"
+        in err
+    )
+    assert (
+        "content/items/shehui-jiuzhu/dibao.md:0:0: 警告 [W407]" not in err
+    )  # it has a translation
     sections = (root / "data/sections.yml").read_text(encoding="utf-8").splitlines()
 
     def line_of(slug: str) -> int:
         return next(n for n, line in enumerate(sections, 1) if f"slug: {slug}," in line)
 
-    assert f"data/sections.yml:{line_of('jiuye')}:0: 警告 [W408] 领域“就业”（jiuye）缺少彝文名称 name_ii" in err
-    assert f"data/sections.yml:{line_of('shehui-jiuzhu')}:0: 警告 [W406] 领域“社会救助”（shehui-jiuzhu）的彝文名称“ꐧꋦꈭꋏꇇꀨ”尚未审校" in err
-    assert f"data/sections.yml:{line_of('juece')}:0: 警告 [W408] 公开阶段“决策公开”（juece）缺少彝文名称" in err
+    assert (
+        f"data/sections.yml:{line_of('jiuye')}:0: 警告 [W408] 领域“就业”（jiuye）缺少彝文名称 name_ii"
+        in err
+    )
+    assert (
+        f"data/sections.yml:{line_of('shehui-jiuzhu')}:0: 警告 [W406] 领域“社会救助”（shehui-jiuzhu）的彝文名称“ꐧꋦꈭꋏꇇꀨ”尚未审校"
+        in err
+    )
+    assert (
+        f"data/sections.yml:{line_of('juece')}:0: 警告 [W408] 公开阶段“决策公开”（juece）缺少彝文名称"
+        in err
+    )
 
 
 def test_yi_catalog_entries_are_valid_yaml_with_text() -> None:
     raw = yaml.safe_load((REPO / "data/i18n/ii.yml").read_text(encoding="utf-8"))
     for key, value in raw.items():
-        assert isinstance(value, str) or (isinstance(value, dict) and isinstance(value.get("text"), str)), key
+        assert isinstance(value, str) or (
+            isinstance(value, dict) and isinstance(value.get("text"), str)
+        ), key

@@ -29,7 +29,9 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def site_url(sample_output: Path) -> Iterator[str]:
     """The sample output served over HTTP."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(sample_output)))
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(sample_output))
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
@@ -40,7 +42,12 @@ def site_url(sample_output: Path) -> Iterator[str]:
 @pytest.fixture()
 def page(browser):
     context = browser.new_context(viewport={"width": 800, "height": 900}, service_workers="block")
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("http://127.0.0.1") else route.abort())
+    context.route(
+        "**/*",
+        lambda route: (
+            route.continue_() if route.request.url.startswith("http://127.0.0.1") else route.abort()
+        ),
+    )
     p = context.new_page()
     yield p
     context.close()
@@ -59,7 +66,10 @@ def fonts_drawing(page, selector: str) -> list[dict]:
 
 def woff2_requests(page, url: str) -> list[str]:
     requested: list[str] = []
-    page.on("request", lambda r: requested.append(r.url.rsplit("/", 1)[-1]) if r.url.endswith(".woff2") else None)
+    page.on(
+        "request",
+        lambda r: requested.append(r.url.rsplit("/", 1)[-1]) if r.url.endswith(".woff2") else None,
+    )
     page.goto(url)
     page.evaluate("document.fonts.ready.then(() => true)")
     return requested
@@ -75,9 +85,13 @@ def test_yi_item_is_drawn_with_the_subset_font(page, site_url: str, tmp_path: Pa
     assert loaded >= 1, "the Sitegen Yi web font is loaded"
     assert page.evaluate("""t => document.fonts.check('16px "Sitegen Yi"', t)""", title)
     assert page.evaluate("""() => document.fonts.check('16px "Sitegen Yi"', 'ꆈ')""")
-    assert page.evaluate("""() => getComputedStyle(document.querySelector("h1")).fontFamily""").startswith('"Sitegen Yi"')
+    assert page.evaluate(
+        """() => getComputedStyle(document.querySelector("h1")).fontFamily"""
+    ).startswith('"Sitegen Yi"')
     drawn = fonts_drawing(page, "h1")
-    assert drawn and all(f["isCustomFont"] for f in drawn), drawn  # the web font, not a system Yi font
+    assert drawn and all(f["isCustomFont"] for f in drawn), (
+        drawn
+    )  # the web font, not a system Yi font
     assert sum(f["glyphCount"] for f in drawn) == len(title)  # every syllable has a glyph: no tofu
     body = fonts_drawing(page, ".body p")
     assert [f for f in body if f["isCustomFont"]], body
@@ -96,7 +110,9 @@ def test_chinese_page_fetches_only_the_tiny_shared_face(page, site_url: str) -> 
         """name => performance.getEntriesByType("resource").filter(e => e.name.endsWith(name))[0].encodedBodySize""",
         requested[0],
     )
-    assert 0 < size < 2_000, "Chinese readers download about 1 KB of Yi font for the language switch"
+    assert 0 < size < 2_000, (
+        "Chinese readers download about 1 KB of Yi font for the language switch"
+    )
 
 
 def test_yi_query_on_the_yi_search_page_finds_the_yi_item(page, site_url: str) -> None:
@@ -104,9 +120,13 @@ def test_yi_query_on_the_yi_search_page_finds_the_yi_item(page, site_url: str) -
     import urllib.parse
 
     page.goto(site_url + "ii/search/index.html?" + urllib.parse.urlencode({"q": YI_TITLE_START}))
-    scripts = page.evaluate("""() => [...document.scripts].map(s => s.src).filter(s => /search/.test(s))""")
+    scripts = page.evaluate(
+        """() => [...document.scripts].map(s => s.src).filter(s => /search/.test(s))"""
+    )
     if not scripts:
-        pytest.skip("pending integration: the search page loads no search script yet (sitegen/search UI)")
+        pytest.skip(
+            "pending integration: the search page loads no search script yet (sitegen/search UI)"
+        )
     page.wait_for_selector('[data-state="done"], [data-state="idle"]', timeout=15_000)
     links = page.locator("#search-results > li a")
     assert links.count() >= 1, "no result for a Yi query"

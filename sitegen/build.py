@@ -112,7 +112,7 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
         check_output_dir(out, root)
 
     with timings.stage("cache"):
-        previous = cache if cache is not None else read_cache(root)
+        previous = cache if cache is not None else read_cache(root, out)
         site_key = _site_key(options)
         inputs = digest((site_key, tree_state(root, INPUT_FOLDERS)))
         if (
@@ -201,7 +201,7 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
             if options.update_registry and ids.assigned:
                 write_text_file(root / REGISTRY, registry_text(ids.registry))
             if cache is None:
-                write_cache(cache_path(root), cache_bytes(next_cache))
+                write_cache(cache_path(root, out), cache_bytes(next_cache))
 
     return BuildResult(site, tuple(problems), gated, written, timings, next_cache, portal)
 

@@ -1,6 +1,6 @@
 """The build cache: what the previous build computed, so a rebuild redoes only what changed.
 
-Kept in <root>/.sitegen-cache/build.pickle (outside output/, safe to delete: the next build is then a
+Kept in <root>/.sitegen-cache/build-<output folder hash>.pickle (outside output/, safe to delete: the next build is then a
 full build). It is keyed so that a stale entry can never be used:
 - a whole-site key covers sitegen's own code, data/, themes/ and the build options; if it differs,
   nothing is reused;
@@ -24,7 +24,6 @@ from typing import Any
 from . import __version__
 
 CACHE_DIR = ".sitegen-cache"
-CACHE_FILE = "build.pickle"
 FORMAT = 1
 
 
@@ -119,15 +118,19 @@ def code_key() -> str:
     return digest((__version__, state))
 
 
-def cache_path(root: Path) -> Path:
-    """Where the cache of the site at `root` lives."""
-    return root / CACHE_DIR / CACHE_FILE
+def cache_path(root: Path, out: Path) -> Path:
+    """Where the cache of building the site at `root` into `out` lives (one cache per output
+    folder: `sitegen build` and the `serve` preview must never reuse each other's pages)."""
+    return root / CACHE_DIR / f"build-{digest(str(out.resolve()))[:12]}.pickle"
 
 
-def read_cache(root: Path) -> BuildCache:
-    """The cache left by the previous build, or an empty one (missing, old format or unreadable)."""
+def read_cache(root: Path, out: Path | None) -> BuildCache:
+    """The cache left by the previous build into `out`, or an empty one (no output folder, missing,
+    old format or unreadable)."""
+    if out is None:
+        return BuildCache()
     try:
-        with cache_path(root).open("rb") as f:
+        with cache_path(root, out).open("rb") as f:
             fmt, cache = pickle.load(f)
     except (
         OSError,

@@ -52,7 +52,7 @@ def test_unchanged_site_is_not_rebuilt_and_a_deleted_cache_is_harmless(tmp_path:
     assert again.unchanged and again.written is None
     assert tree(out) == before
 
-    cache_path(root).unlink()
+    cache_path(root, out).unlink()
     rebuilt = _build(root, out)
     assert not rebuilt.unchanged
     assert tree(out) == before
@@ -69,3 +69,21 @@ def test_a_template_change_rebuilds_every_page(tmp_path: Path) -> None:
     _build(root, out)
     pages = [p for p in out.rglob("*.html")]
     assert pages and all('data-test="1"' in p.read_text(encoding="utf-8") for p in pages)
+
+
+def test_two_output_folders_never_share_cached_pages(tmp_path: Path) -> None:
+    """`sitegen build` and the serve preview write different folders from one site: each is right."""
+    root = copy_site(tmp_path / "site", content=True)
+    a, b = tmp_path / "a", tmp_path / "b"
+    _build(root, a)
+    _build(root, b)
+    item = root / "content/items/jiuye/jiuye-2.md"
+    item.write_text(
+        item.read_text(encoding="utf-8").replace("title: ", "title: 改过的", 1), encoding="utf-8"
+    )
+    _build(root, b)
+    _build(root, a)
+    full_root = tmp_path / "full"
+    shutil.copytree(root, full_root, ignore=shutil.ignore_patterns(".sitegen-cache"))
+    _build(full_root, tmp_path / "full-out")
+    assert tree(a) == tree(tmp_path / "full-out") == tree(b)

@@ -1,0 +1,267 @@
+"""`sitegen serve`: build into a preview folder, serve it over HTTP, and (with --watch) rebuild on change.
+
+The preview goes to <root>/.sitegen-cache/preview, never to output/. With --watch the pages get the
+live-reload script (BuildOptions.extra_head), every burst of source changes is classified (see
+watch.py), printed, and followed by one call of `Preview.rebuild_fn` – today `build.build`; an
+incremental build with a reusable cache can be plugged in there. A failed rebuild keeps the last good
+site served and shows its diagnostics in the terminal and as an overlay in open pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import signal
+import socket
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .build import BuildOptions, BuildResult, build
+from .content import iter_item_files
+from .diagnostics import BuildFailed, Diagnostic, UsageError, error, format_all
+from .output import check_output_dir
+from .serve_http import LIVERELOAD_TAG, PreviewServer, PreviewState
+from .watch import Debouncer, Plan, SourceWatcher, apply_plan, classify, expand_dirs
+
+PREVIEW_DIR = Path(".sitegen-cache") / "preview"
+"""Default preview folder, relative to the site root."""
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+
+class PortProblem(Exception):
+    """The server could not listen; the message (Chinese) says why and what to do."""
+
+
+def serve(
+    root: Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    watch: bool = False,
+    drafts: bool = False,
+    today: dt.date | None = None,
+    out: Path | None = None,
+) -> int:
+    """Run the preview server until Ctrl-C / SIGTERM; returns the exit code (0, 1 or 2)."""
+    root = root.resolve()
+    out = (out or root / PREVIEW_DIR).resolve()
+    check_output_dir(out, root)
+    options = BuildOptions(
+        root=root,
+        out=out,
+        today=today or dt.date.today(),
+        drafts=drafts,
+        extra_head=LIVERELOAD_TAG if watch else "",
+        update_registry=False,  # a preview never changes the site's sources
+    )
+    state = PreviewState()
+    try:
+        server = bind(host, port, out, state, inject=watch)
+    except PortProblem as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
+    preview = Preview(options, server, state)
+    return preview.run(watch)
+
+
+def bind(host: str, port: int, out: Path, state: PreviewState, inject: bool) -> PreviewServer:
+    """Listen on host:port, or raise PortProblem with a Chinese message and a suggestion."""
+    server_class = PreviewServer
+    if ":" in host:
+        server_class = type("PreviewServer6", (PreviewServer,), {"address_family": socket.AF_INET6})
+    try:
+        return server_class((host, port), out, state, inject)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            free = free_port_near(host, port)
+            hint = f"请用 --port {free}" if free else "请用 --port 换一个端口"
+            raise PortProblem(f"端口 {port} 已被占用，{hint}，或先关闭占用它的程序。") from None
+        if exc.errno == errno.EACCES:
+            raise PortProblem(
+                f"没有权限使用端口 {port}（1024 以下的端口需要管理员权限），请用 --port 8000。"
+            ) from None
+        raise PortProblem(
+            f"无法在 {host}:{port} 上启动预览服务器：{exc}。请检查 --host（本机预览用 127.0.0.1）。"
+        ) from None
+
+
+def free_port_near(host: str, port: int, tries: int = 20) -> int | None:
+    """The first port after `port` that can be bound on `host`, if any."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    for candidate in range(port + 1, min(port + 1 + tries, 65536)):
+        with socket.socket(family, socket.SOCK_STREAM) as s:
+            try:
+                s.bind((host, candidate))
+            except OSError:
+                continue
+            return candidate
+    return None
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)
+
+
+def _warn(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+@dataclass(slots=True)
+class Preview:
+    """One `sitegen serve` run: the server thread, the watcher and the rebuild loop."""
+
+    options: BuildOptions
+    """How every (re)build is made."""
+    server: PreviewServer
+    """The bound HTTP server (not yet serving)."""
+    state: PreviewState
+    """Build state shared with the request threads."""
+    rebuild_fn: Callable[[BuildOptions], BuildResult] = build
+    """The one function that (re)builds the site; an incremental build plugs in here."""
+    stop: threading.Event = field(default_factory=threading.Event)
+    """Set by Ctrl-C / SIGTERM (or a test) to end the run."""
+    last_warnings: tuple[Diagnostic, ...] = ()
+    """Warnings already printed (printed again only when they change)."""
+
+    @property
+    def url(self) -> str:
+        """Address of the preview."""
+        host, port = self.server.server_address[:2]
+        shown = (
+            "127.0.0.1" if host in ("0.0.0.0", "") else f"[{host}]" if ":" in str(host) else host
+        )
+        return f"http://{shown}:{port}/"
+
+    def run(self, watch: bool) -> int:
+        """Serve until stopped; returns the exit code."""
+        restore = self._install_signals()
+        thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True
+        )
+        watcher: SourceWatcher | None = None
+        try:
+            thread.start()
+            self._banner(watch)
+            known: set[str] = set()
+            debouncer = Debouncer()
+            if watch:
+                root = self.options.root
+                known = {p.relative_to(root).as_posix() for p in iter_item_files(root)}
+                assert self.options.out is not None
+                watcher = SourceWatcher(root, debouncer, ignore=[self.options.out])
+                watcher.start()  # before the first build: changes made during it are not lost
+            ok = self.rebuild(None)
+            if not watch:
+                if not ok:
+                    return EXIT_CONTENT
+                while not self.stop.wait(0.5):
+                    pass
+                return EXIT_OK
+            self._loop(debouncer, known)
+            return EXIT_OK
+        except KeyboardInterrupt:  # a second Ctrl-C during a long build
+            return EXIT_OK
+        finally:
+            if watcher is not None:
+                watcher.stop()
+            self.state.close()
+            if thread.is_alive():
+                self.server.shutdown()
+            self.server.server_close()
+            thread.join(timeout=5)
+            restore()
+            _say("预览服务器已停止。")
+
+    def _loop(self, debouncer: Debouncer, known: set[str]) -> None:
+        root = self.options.root
+        while True:
+            batch = debouncer.next_batch(self.stop)
+            if batch is None:
+                return
+            changes = expand_dirs(batch, known, root)
+            plan = classify(changes, known, lambda p: (root / p).is_file())
+            apply_plan(known, plan)
+            if plan.scope == "none":
+                continue
+            _say(plan.describe())
+            self.rebuild(plan)
+
+    def rebuild(self, plan: Plan | None) -> bool:
+        """Build once (`plan` = what changed, None for the first build); publish the outcome."""
+        del plan  # every plan is a full build today; an incremental build would use it
+        start = time.perf_counter()
+        try:
+            result = self.rebuild_fn(self.options)
+        except BuildFailed as exc:
+            return self._failed(exc.diagnostics)
+        except UsageError as exc:
+            return self._failed((exc.diagnostic,))
+        except Exception as exc:  # a bug must not take the preview down: report it and keep serving
+            traceback.print_exc()
+            diag = error(
+                "",
+                0,
+                0,
+                "E090",
+                f"预览重建时发生内部错误：{type(exc).__name__}: {exc}",
+                "请把终端里的错误信息报告给维护者",
+            )
+            return self._failed((diag,))
+        seconds = time.perf_counter() - start
+        written = result.written
+        changed = f"，{written.written} 个文件有变化（共 {written.files} 个）" if written else ""
+        _say(
+            f"生成完成：{len(result.site.default.entries)} 条公开信息，用时 {seconds:.2f} 秒{changed}"
+        )
+        if result.diagnostics and result.diagnostics != self.last_warnings:
+            _warn(format_all(result.diagnostics))
+        self.last_warnings = result.diagnostics
+        self.state.publish(True, result.diagnostics)
+        return True
+
+    def _failed(self, diagnostics: tuple[Diagnostic, ...]) -> bool:
+        _warn(format_all(diagnostics))
+        kept = (
+            "仍在预览上一次成功生成的网站"
+            if (self.options.out and (self.options.out / "index.html").is_file())
+            else "还没有可预览的网站"
+        )
+        message = f"生成失败：{kept}。修复上面的问题并保存后会自动重建。"
+        _warn(message)
+        self.state.publish(False, diagnostics, message)
+        return False
+
+    def _banner(self, watch: bool) -> None:
+        _say(f"sitegen 预览：{self.url}（按 Ctrl+C 停止）")
+        _say(f"预览文件写在 {self.options.out}（不是 output/；正式发布请用 sitegen build）")
+        host = str(self.server.server_address[0])
+        if host not in ("127.0.0.1", "::1", "localhost"):
+            _say(f"注意：--host {host} 让其他电脑也能访问这个预览（包括尚未发布的内容）。")
+        if self.options.drafts:
+            _say("草稿也会显示（页面上有草稿标记）；sitegen build 从不发布草稿。")
+        if watch:
+            _say("正在监视 content/、data/、themes/ 的修改，保存后自动重建并刷新打开的页面。")
+
+    def _install_signals(self) -> Callable[[], None]:
+        if threading.current_thread() is not threading.main_thread():
+            return lambda: None
+
+        def handler(signum: int, frame: object) -> None:
+            if self.stop.is_set():
+                raise KeyboardInterrupt
+            _say("\n正在停止预览服务器……")
+            self.stop.set()
+
+        previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+        def restore() -> None:
+            for sig, old in previous.items():
+                signal.signal(sig, old)
+
+        return restore

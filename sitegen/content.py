@@ -18,6 +18,7 @@ from .config import SiteConfig
 from .diagnostics import Diagnostic, error, warning
 from .encoding import decode_bytes
 from .parallel import pmap
+from .yamlfile import Mapping as FrontMatter
 from .yamlfile import load_mapping
 
 DISCLOSURES = ("主动公开", "依申请公开", "不予公开")
@@ -183,8 +184,22 @@ def split_front_matter(text: str, rel: str) -> tuple[str, str, int, list[Diagnos
     )
 
 
-def load_item(root: Path, path: Path, config: SiteConfig) -> tuple[Item | None, list[Diagnostic]]:
-    """Read one item file; returns (Item or None, problems)."""
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A Markdown file under content/ read up to its parsed front-matter."""
+
+    rel: str
+    """Path relative to the site root, posix separators."""
+    front: FrontMatter
+    """The front-matter mapping with key lines."""
+    body: str
+    """Markdown body."""
+    body_line: int
+    """Number of lines before the body."""
+
+
+def read_source(root: Path, path: Path) -> tuple[SourceFile | None, list[Diagnostic]]:
+    """Read a content file: refuse links out of content/, decode, split and parse the front-matter."""
     rel = path.relative_to(root).as_posix()
     if path.is_symlink() and not _inside(path.resolve(), root / "content"):
         return None, [
@@ -219,6 +234,15 @@ def load_item(root: Path, path: Path, config: SiteConfig) -> tuple[Item | None, 
     mapping, errs = load_mapping(fm, rel, line_offset=1)
     if mapping is None:
         return None, problems + errs
+    return SourceFile(rel, mapping, body, body_line), problems
+
+
+def load_item(root: Path, path: Path, config: SiteConfig) -> tuple[Item | None, list[Diagnostic]]:
+    """Read one item file; returns (Item or None, problems)."""
+    source, problems = read_source(root, path)
+    if source is None:
+        return None, problems
+    rel, mapping, body, body_line = source.rel, source.front, source.body, source.body_line
     v = _Validator(rel, mapping.lines, config, root, path.parent)
     values = v.normalise_keys(mapping.values)
     item = v.item(values, body, body_line)

@@ -21,11 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .content import split_front_matter
+from .content import read_source
 from .diagnostics import Diagnostic, error, warning
-from .encoding import decode_bytes
 from .markdown import render_markdown
-from .yamlfile import load_mapping
 
 PAGES_DIR = "content/pages"
 KINDS = ("guide", "rules", "report")
@@ -134,40 +132,10 @@ def publishable(pages: Sequence[Page], today: dt.date, *, drafts: bool = False) 
 
 def load_page(root: Path, path: Path) -> tuple[Page | None, list[Diagnostic]]:
     """Read one page file; returns (Page or None, problems)."""
-    rel = path.relative_to(root).as_posix()
-    if path.is_symlink() and not path.resolve().is_relative_to((root / "content").resolve()):
-        return None, [
-            error(
-                rel,
-                0,
-                0,
-                "E220",
-                "文件是指向 content/ 以外的符号链接",
-                "把文件本身复制到 content/ 中",
-            )
-        ]
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return None, [
-            error(
-                rel,
-                0,
-                0,
-                "E102",
-                f"无法读取文件：{exc.strerror or exc}",
-                "检查文件是否存在、是否有读取权限",
-            )
-        ]
-    decoded, problems = decode_bytes(data, rel)
-    if decoded is None:
+    source, problems = read_source(root, path)
+    if source is None:
         return None, problems
-    fm, body, body_line, errs = split_front_matter(decoded.text, rel)
-    if errs:
-        return None, problems + errs
-    mapping, errs = load_mapping(fm, rel, line_offset=1)
-    if mapping is None:
-        return None, problems + errs
+    rel, mapping, body, body_line = source.rel, source.front, source.body, source.body_line
     found: list[Diagnostic] = []
     lines = dict(mapping.lines)
     values: dict[str, Any] = {}

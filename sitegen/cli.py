@@ -9,9 +9,10 @@ import argparse
 import datetime as dt
 import os
 import sys
+from collections import Counter
 from pathlib import Path
 
-from .diagnostics import BuildFailed, UsageError, format_all
+from .diagnostics import BuildFailed, Diagnostic, UsageError, format_all, sort_key
 
 
 def _today(value: str | None) -> dt.date:
@@ -96,7 +97,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     out = (args.out or root / "output").resolve()
     result = build(BuildOptions(root=root, out=out, today=_today(args.today)))
     if result.diagnostics:
-        print(format_all(result.diagnostics), file=sys.stderr)
+        print(_warnings_digest(result.diagnostics), file=sys.stderr)
     if result.unchanged:
         if not args.quiet:
             print(f"内容没有变化，{out} 保持不变（用时 {result.timings.format()}）")
@@ -111,9 +112,17 @@ def cmd_build(args: argparse.Namespace) -> int:
             f"（{result.written.bytes / 1e6:.1f} MB，其中 {result.written.written} 个有变化）→ {out}"
         )
         if result.withheld.withheld:
-            print(f"未发布 {len(result.withheld.withheld)} 条：")
-            for w in result.withheld.withheld:
+            withheld = result.withheld.withheld
+            print(f"未发布 {len(withheld)} 条：")
+            for w in withheld[:BUILD_WARNINGS_SHOWN]:
                 print(f"  {w.source}：{w.reason}")
+            if len(withheld) > BUILD_WARNINGS_SHOWN:
+                reasons = Counter(w.reason for w in withheld[BUILD_WARNINGS_SHOWN:])
+                print(
+                    f"  ……另有 {len(withheld) - BUILD_WARNINGS_SHOWN} 条（"
+                    + "，".join(f"{r} {n} 条" for r, n in reasons.most_common())
+                    + "）"
+                )
         exceptions = [d for d in result.diagnostics if d.code == "W301"]
         if exceptions:  # published on purpose: the office must be able to account for each one
             print(f"按例外公开未遮盖的个人信息 {len(exceptions)} 处：")
@@ -121,6 +130,27 @@ def cmd_build(args: argparse.Namespace) -> int:
                 print(f"  {d.path}:{d.line}:{d.col}：{d.message}")
         print(f"用时：{result.timings.format()}")
     return 0
+
+
+BUILD_WARNINGS_SHOWN = 30
+"""A build lists this many warnings in full; `sitegen check` lists them all."""
+
+
+def _warnings_digest(diagnostics: tuple[Diagnostic, ...]) -> str:
+    """The first warnings in full, then a count per code for the rest (a big site can have hundreds)."""
+    ordered = sorted(diagnostics, key=sort_key)
+    if len(ordered) <= BUILD_WARNINGS_SHOWN:
+        return format_all(ordered)
+    shown, rest = ordered[:BUILD_WARNINGS_SHOWN], ordered[BUILD_WARNINGS_SHOWN:]
+    counts = Counter(d.code for d in rest)
+    lines = [d.format() for d in shown]
+    lines.append(
+        f"……另有 {len(rest)} 个警告（"
+        + "，".join(f"{code} {n} 个" for code, n in sorted(counts.items()))
+        + "）。运行 sitegen check 查看全部。"
+    )
+    lines.append(f"共 0 个错误，{len(ordered)} 个警告。")
+    return "\n".join(lines)
 
 
 def cmd_check(args: argparse.Namespace) -> int:

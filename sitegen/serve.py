@@ -215,10 +215,15 @@ class Preview:
             return self._failed((diag,))
         seconds = time.perf_counter() - start
         written = result.written
-        changed = f"，{written.written} 个文件有变化（共 {written.files} 个）" if written else ""
-        _say(
-            f"生成完成：{len(result.site.default.entries)} 条公开信息，用时 {seconds:.2f} 秒{changed}"
-        )
+        if result.site is None:  # nothing changed since the last build into this preview folder
+            _say(f"内容没有变化，预览保持不变（用时 {seconds:.2f} 秒）")
+        else:
+            changed = (
+                f"，{written.written} 个文件有变化（共 {written.files} 个）" if written else ""
+            )
+            _say(
+                f"生成完成：{len(result.site.default.entries)} 条公开信息，用时 {seconds:.2f} 秒{changed}"
+            )
         if result.diagnostics and result.diagnostics != self.last_warnings:
             _warn(format_all(result.diagnostics))
         self.last_warnings = result.diagnostics

@@ -557,3 +557,18 @@ def test_published_build_has_no_live_reload_and_no_drafts(tmp_path: Path) -> Non
         assert "__sitegen" not in html and "SITEGEN_PAGE_VERSION" not in html, page
         assert "草稿：就业补贴办法征求意见稿" not in html
     assert not (out / "jiuye/draft-buzhu.html").exists()
+
+
+@pytest.mark.server
+def test_restarting_on_an_unchanged_site_keeps_serving_it(tmp_path: Path) -> None:
+    """The second `serve` finds nothing changed since the first one's build: no rebuild, no error."""
+    root = make_site(tmp_path)
+    for _ in range(2):
+        server = ServeProcess(root, "--watch", port=free_port())
+        try:
+            server.wait_build(0, ok=True)
+            assert server.get("/index.html")[0] == 200
+        finally:
+            server.stop()
+    assert "内容没有变化" in server.output
+    assert "E090" not in server.output

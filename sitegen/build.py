@@ -14,7 +14,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import assets, checks, feeds, fonts, incremental
-from .cache import BuildCache, cache_bytes, cache_path, code_key, digest, read_cache, tree_state
+from .cache import (
+    BuildCache,
+    Stamp,
+    cache_bytes,
+    cache_path,
+    code_key,
+    digest,
+    read_cache,
+    read_stamp,
+    stamp_bytes,
+    stamp_path,
+    tree_state,
+)
 from .config import SiteConfig, load_config
 from .content import Item
 from .diagnostics import BuildFailed, Diagnostic, has_errors
@@ -112,18 +124,18 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
         check_output_dir(out, root)
 
     with timings.stage("cache"):
-        previous = cache if cache is not None else read_cache(root, out)
         site_key = _site_key(options)
         inputs = digest((site_key, tree_state(root, INPUT_FOLDERS)))
-        if (
-            out is not None
-            and previous.inputs == inputs
-            and previous.output == str(out)
-            and (out / MARKER).is_file()
-        ):
-            return BuildResult(
-                None, previous.diagnostics, None, None, timings, previous, unchanged=True
-            )
+        stamp = (
+            read_stamp(root, out)
+            if cache is None
+            else Stamp(cache.inputs, cache.output, cache.diagnostics)
+        )
+        unchanged = stamp is not None and stamp.inputs == inputs and stamp.output == str(out)
+        if out is not None and stamp is not None and unchanged and (out / MARKER).is_file():
+            kept = cache or BuildCache(site_key, inputs, str(out), diagnostics=stamp.diagnostics)
+            return BuildResult(None, stamp.diagnostics, None, None, timings, kept, unchanged=True)
+        previous = cache if cache is not None else read_cache(root, out)
         if previous.site_key != site_key:
             previous = BuildCache()
 
@@ -200,8 +212,9 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
             written = write_site(out, files)
             if options.update_registry and ids.assigned:
                 write_text_file(root / REGISTRY, registry_text(ids.registry))
-            if cache is None:
+            if cache is None:  # the stamp last: it alone says "nothing changed" next time
                 write_cache(cache_path(root, out), cache_bytes(next_cache))
+                write_cache(stamp_path(root, out), stamp_bytes(next_cache))
 
     return BuildResult(site, tuple(problems), gated, written, timings, next_cache, portal)
 

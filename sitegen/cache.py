@@ -95,14 +95,14 @@ def file_key(path: Path, extra: Iterable[Path] = ()) -> tuple[int, ...]:
 def tree_state(root: Path, folders: Iterable[str]) -> list[tuple[str, int, int]]:
     """(path, size, mtime_ns) of every file under the given folders of `root`, sorted."""
     out = []
+    skip = len(str(root)) + 1  # os.walk yields paths that start with str(root) + "/"
     for folder in folders:
-        base = root / folder
-        for dirpath, dirnames, filenames in os.walk(base):
+        for dirpath, dirnames, filenames in os.walk(root / folder):
             dirnames.sort()
             for name in filenames:
                 p = os.path.join(dirpath, name)
                 st = os.stat(p)
-                out.append((os.path.relpath(p, root), st.st_size, st.st_mtime_ns))
+                out.append((p[skip:], st.st_size, st.st_mtime_ns))
     out.sort()
     return out
 
@@ -148,3 +148,45 @@ def read_cache(root: Path, out: Path | None) -> BuildCache:
 def cache_bytes(cache: BuildCache) -> bytes:
     """The cache serialised for output.write_cache."""
     return pickle.dumps((FORMAT, cache), protocol=5)
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """The few facts that decide "nothing changed", kept apart so a no-op build reads only them."""
+
+    inputs: str
+    """BuildCache.inputs of the last build."""
+    output: str
+    """Output folder of the last build."""
+    diagnostics: tuple[Any, ...]
+    """Its warnings, shown again."""
+
+
+def stamp_path(root: Path, out: Path) -> Path:
+    """Where the stamp of the cache for `out` lives (next to it)."""
+    return cache_path(root, out).with_suffix(".stamp")
+
+
+def read_stamp(root: Path, out: Path | None) -> Stamp | None:
+    """The stamp of the last build into `out`, or None."""
+    if out is None:
+        return None
+    try:
+        with stamp_path(root, out).open("rb") as f:
+            fmt, stamp = pickle.load(f)
+    except (
+        OSError,
+        EOFError,
+        pickle.UnpicklingError,
+        AttributeError,
+        ImportError,
+        TypeError,
+        ValueError,
+    ):
+        return None
+    return stamp if fmt == FORMAT and isinstance(stamp, Stamp) else None
+
+
+def stamp_bytes(cache: BuildCache) -> bytes:
+    """The stamp of `cache`, serialised for output.write_cache."""
+    return pickle.dumps((FORMAT, Stamp(cache.inputs, cache.output, cache.diagnostics)), protocol=5)

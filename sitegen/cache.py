@@ -19,12 +19,13 @@ import pickle
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from . import __version__
 
 CACHE_DIR = ".sitegen-cache"
 FORMAT = 1
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)

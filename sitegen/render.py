@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import jinja2
 from markupsafe import Markup
@@ -129,6 +130,7 @@ class Renderer:
             "nav": self._nav_for(path, edition),
             "extra_head": self.extra_head,
             "extra_body": self.extra_body,
+            "base_href": "",
             **values,
         }
         try:
@@ -233,7 +235,23 @@ class PageJob:
         if self.kind == "item":
             assert isinstance(self.value, Entry)
             return render_item(renderer, self.edition, self.value)
+        if self.kind == "404":
+            return renderer.page(
+                "404.html",
+                self.path,
+                self.edition,
+                page=None,
+                base_href=not_found_base(renderer.site, self.edition),
+            )
         return renderer.page(f"{self.kind}.html", self.path, self.edition, page=None)
+
+
+def not_found_base(site: Site, edition: Edition) -> str:
+    """<base href> for the 404 page, which a web server returns for any missing URL at any depth:
+    the configured site path ("/xxgk/" from site_url) plus the edition folder; "" = no site_url."""
+    if not site.config.site_url:
+        return ""
+    return urlsplit(site.config.site_url).path.rstrip("/") + "/" + edition.prefix
 
 
 def page_jobs(site: Site) -> Iterator[PageJob]:

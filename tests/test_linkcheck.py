@@ -35,8 +35,22 @@ def served(sample_output: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files; a missing file gets the site's 404.html, as a configured web server does."""
+
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        page = Path(self.directory) / "xxgk" / "404.html"
+        if code != 404 or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
 
 @pytest.mark.server
@@ -74,3 +88,28 @@ def test_no_broken_internal_link_under_a_sub_path(served: str) -> None:
             queue.append(target)
     assert not broken, broken[:20]
     assert len([u for u in seen if u.endswith(".html")]) > 200
+
+
+@pytest.mark.server
+def test_404_page_works_for_a_missing_url_at_any_depth(served: str) -> None:
+    """A web server answers every missing URL with 404.html (nginx `error_page 404 /xxgk/404.html`):
+    its styles and links must resolve from there too (it carries <base href> from site_url)."""
+    missing = served + "shehui-jiuzhu/jieguo/no-such-page.html"
+    try:
+        urllib.request.urlopen(missing)
+        raise AssertionError("expected a 404")
+    except urllib.error.HTTPError as exc:
+        assert exc.code == 404
+        page = exc.read().decode("utf-8")
+    base = re.search(r'<base href="([^"]+)">', page)
+    assert base, "404.html has no <base href>"
+    start = urllib.parse.urljoin(missing, base.group(1))
+    hrefs = [h for h in LINK_RE.findall(page) if not h.startswith(("http:", "https:", "#"))]
+    assert any(h.endswith("site.css") for h in hrefs)
+    for href in hrefs:
+        target = urllib.parse.urljoin(start, href).split("#")[0]
+        try:
+            with urllib.request.urlopen(urllib.parse.quote(target, safe=":/%?=&")) as response:
+                assert response.status == 200
+        except urllib.error.HTTPError as exc:
+            raise AssertionError(f"{href} → {target}: {exc.code}") from exc

@@ -112,7 +112,7 @@ def render_pages(
     previous: BuildCache,
     out: Path | None,
 ) -> tuple[list[OutputFile], dict[str, str]]:
-    """render.render_pages, skipping pages whose fingerprint is unchanged (linked from `out`)."""
+    """Every page of `render.page_jobs`, skipping those whose fingerprint is unchanged (linked from `out`)."""
     fingerprints: dict[str, str] = {}
     keep: list[OutputFile] = []
     todo: list[PageJob] = []

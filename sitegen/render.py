@@ -23,7 +23,6 @@ from .i18n import MissingMessage, Translator, format_date
 from .markdown import RenderedMarkdown
 from .model import Edition, Entry, ListPage, Site
 from .output import OutputFile
-from .parallel import pmap
 
 
 class TemplateProblem(Exception):
@@ -264,11 +263,6 @@ def page_jobs(site: Site) -> Iterator[PageJob]:
             yield PageJob(entry.path, "item", edition, entry)
         yield PageJob(edition.path("search/index.html"), "search", edition, None)
         yield PageJob(edition.path("404.html"), "404", edition, None)
-
-
-def render_pages(renderer: Renderer) -> list[OutputFile]:
-    """Every HTML page of every edition, rendered on all cores."""
-    return pmap(lambda job: job.render(renderer), list(page_jobs(renderer.site)))
 
 
 def render_list(renderer: Renderer, edition: Edition, lst: ListPage) -> OutputFile:

@@ -128,11 +128,15 @@ def cache_path(root: Path, out: Path) -> Path:
 def read_cache(root: Path, out: Path | None) -> BuildCache:
     """The cache left by the previous build into `out`, or an empty one (no output folder, missing,
     old format or unreadable)."""
-    if out is None:
-        return BuildCache()
+    cache = _read(cache_path(root, out), BuildCache) if out is not None else None
+    return cache if cache is not None else BuildCache()
+
+
+def _read(path: Path, kind: type[T]) -> T | None:
+    """The `kind` value pickled at `path` by this version of sitegen, or None."""
     try:
-        with cache_path(root, out).open("rb") as f:
-            fmt, cache = pickle.load(f)
+        with path.open("rb") as f:
+            fmt, value = pickle.load(f)
     except (
         OSError,
         EOFError,
@@ -142,8 +146,8 @@ def read_cache(root: Path, out: Path | None) -> BuildCache:
         TypeError,
         ValueError,
     ):
-        return BuildCache()
-    return cache if fmt == FORMAT and isinstance(cache, BuildCache) else BuildCache()
+        return None
+    return value if fmt == FORMAT and isinstance(value, kind) else None
 
 
 def cache_bytes(cache: BuildCache) -> bytes:
@@ -170,22 +174,7 @@ def stamp_path(root: Path, out: Path) -> Path:
 
 def read_stamp(root: Path, out: Path | None) -> Stamp | None:
     """The stamp of the last build into `out`, or None."""
-    if out is None:
-        return None
-    try:
-        with stamp_path(root, out).open("rb") as f:
-            fmt, stamp = pickle.load(f)
-    except (
-        OSError,
-        EOFError,
-        pickle.UnpicklingError,
-        AttributeError,
-        ImportError,
-        TypeError,
-        ValueError,
-    ):
-        return None
-    return stamp if fmt == FORMAT and isinstance(stamp, Stamp) else None
+    return _read(stamp_path(root, out), Stamp) if out is not None else None
 
 
 def stamp_bytes(cache: BuildCache) -> bytes:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -47,6 +52,54 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    """Static files without request logging; a missing file gets `not_found` (the site's 404.html)
+    with status 404, as a web server configured with `error_page 404` does."""
+
+    not_found: Path | None = None
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        if code != 404 or self.not_found is None or not self.not_found.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = self.not_found.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@contextmanager
+def serve_directory(directory: Path, not_found: Path | None = None) -> Iterator[str]:
+    """`directory` served over HTTP on 127.0.0.1 (a free port); yields its base URL."""
+    handler = type("Handler", (QuietHandler,), {"not_found": not_found})
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(handler, directory=str(directory))
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def sample_served(sample_output: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The sample output served at http://127.0.0.1:PORT/xxgk/ (a sub-path, as on a county portal),
+    missing URLs answered with its 404.html."""
+    docroot = tmp_path_factory.mktemp("docroot")
+    (docroot / "xxgk").symlink_to(sample_output, target_is_directory=True)
+    with serve_directory(docroot, not_found=sample_output / "404.html") as base:
+        yield base + "xxgk/"
 
 
 CHROMIUM_ARGS = [

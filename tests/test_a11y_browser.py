@@ -9,13 +9,12 @@ normal size, everything is reachable by keyboard with a visible focus, and items
 
 from __future__ import annotations
 
-import functools
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
+from conftest import serve_directory
 
 pytestmark = pytest.mark.browser
 
@@ -35,22 +34,11 @@ PAGES = {
 ELDERLY_INIT = "try { localStorage.setItem('sitegen-elderly', '1'); } catch (e) {}"
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def site_url(sample_output: Path) -> Iterator[str]:
     """The sample output served over HTTP from 127.0.0.1 (localStorage needs a real origin)."""
-    server = ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(sample_output))
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with serve_directory(sample_output) as url:
+        yield url
 
 
 def _context(browser, *, elderly: bool = False, width: int = 1280, js: bool = True):

@@ -2,55 +2,20 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import re
-import threading
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-
-from conftest import free_port
 
 LINK_RE = re.compile(r'(?:href|src)="([^"]+)"')
 
 
 @pytest.fixture(scope="module")
-def served(sample_output: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The sample output served at http://127.0.0.1:PORT/xxgk/ (a sub-path, as on a county portal)."""
-    docroot = tmp_path_factory.mktemp("docroot")
-    (docroot / "xxgk").symlink_to(sample_output, target_is_directory=True)
-    handler = functools.partial(QuietHandler, directory=str(docroot))
-    port = free_port()
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}/xxgk/"
-    server.shutdown()
-    server.server_close()
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    """Static files; a missing file gets the site's 404.html, as a configured web server does."""
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        page = Path(self.directory) / "xxgk" / "404.html"
-        if code != 404 or not page.is_file():
-            super().send_error(code, message, explain)
-            return
-        body = page.read_bytes()
-        self.send_response(404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+def served(sample_served: str) -> str:
+    """The sample output under /xxgk/ (see conftest.sample_served)."""
+    return sample_served
 
 
 @pytest.mark.server

@@ -6,19 +6,17 @@ templates must provide, see sitegen/search/__init__.py) beside an index built fr
 
 from __future__ import annotations
 
-import functools
 import html
 import shutil
-import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from test_search_index import corpus
 
+from conftest import serve_directory
 from sitegen.search import SearchDoc, build_search_index
 from sitegen.search.node_runner import THEME_STATIC, write_index
 from sitegen.search.reference import matches
@@ -50,11 +48,6 @@ PAGE = """<!doctype html>
 """
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def docs() -> list[SearchDoc]:
     return corpus(n=60, seed=3, extra=EXTRA)
@@ -80,12 +73,8 @@ def site(docs: list[SearchDoc], tmp_path_factory: pytest.TempPathFactory) -> Pat
 
 @pytest.fixture(scope="module")
 def http_base(site: Path) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/xxgk/"
-    server.shutdown()
-    server.server_close()
+    with serve_directory(site) as base:
+        yield base + "xxgk/"
 
 
 @pytest.fixture

@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import threading
-from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
-
 import pytest
 from test_search_browser import search
 
@@ -30,22 +24,10 @@ ZH_QUERIES = [
 YI_QUERY = "ꃛꊸꊜꄻ"
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
-def served(sample_output: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    docroot = tmp_path_factory.mktemp("docroot")
-    (docroot / "xxgk").symlink_to(sample_output, target_is_directory=True)
-    server = ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(docroot))
-    )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/xxgk/"
-    server.shutdown()
-    server.server_close()
+def served(sample_served: str) -> str:
+    """The sample output under /xxgk/ (see conftest.sample_served)."""
+    return sample_served
 
 
 def _expected(result: BuildResult, prefix: str, query: str) -> set[str]:

@@ -7,13 +7,12 @@ the tests ask Chromium which font actually drew the text and require the web fon
 
 from __future__ import annotations
 
-import functools
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
+from conftest import serve_directory
 
 pytestmark = pytest.mark.browser
 
@@ -21,22 +20,11 @@ YI_ITEM = "ii/shehui-jiuzhu/shuangyu-1.html"
 YI_TITLE_START = "ꃛꊸꊜꄻꏲꂠ"
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def site_url(sample_output: Path) -> Iterator[str]:
     """The sample output served over HTTP."""
-    server = ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(sample_output))
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with serve_directory(sample_output) as url:
+        yield url
 
 
 @pytest.fixture()

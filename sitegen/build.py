@@ -113,8 +113,9 @@ class BuildResult:
 def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult:
     """Run every stage; raise BuildFailed with all diagnostics if any error was found.
 
-    `cache` holds the previous build's results (serve keeps it in memory); by default it is read
-    from <root>/.sitegen-cache/ and only what changed since is redone.
+    `cache` holds the previous build's results (a caller that builds repeatedly may pass the last
+    result's cache); by default it is read from <root>/.sitegen-cache/, and only what changed since
+    is redone.
     """
     timings = Timings()
     problems: list[Diagnostic] = []
@@ -125,15 +126,23 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
 
     with timings.stage("cache"):
         site_key = _site_key(options)
-        inputs = digest((site_key, tree_state(root, INPUT_FOLDERS)))
+        inputs = digest((site_key, options.today, tree_state(root, INPUT_FOLDERS)))
         stamp = (
             read_stamp(root, out)
             if cache is None
             else Stamp(cache.inputs, cache.output, cache.diagnostics)
         )
-        unchanged = stamp is not None and stamp.inputs == inputs and stamp.output == str(out)
-        if out is not None and stamp is not None and unchanged and (out / MARKER).is_file():
-            kept = cache or BuildCache(site_key, inputs, str(out), diagnostics=stamp.diagnostics)
+        if (
+            out is not None
+            and stamp is not None
+            and (stamp.inputs, stamp.output) == (inputs, str(out))
+            and (out / MARKER).is_file()
+        ):
+            kept = (
+                cache
+                if cache is not None
+                else BuildCache(site_key, inputs, str(out), diagnostics=stamp.diagnostics)
+            )
             return BuildResult(None, stamp.diagnostics, None, None, timings, kept, unchanged=True)
         previous = cache if cache is not None else read_cache(root, out)
         if previous.site_key != site_key:
@@ -220,20 +229,25 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
 
 
 INPUT_FOLDERS = ("content", "data", "themes")
+"""Folders whose files are the build's inputs (equal sizes and mtimes everywhere: nothing to do)."""
 SITE_WIDE_FOLDERS = ("data", "themes", "content/pages")
-"""Inputs every page depends on (the column pages appear in the navigation)."""
-"""Folders whose files are the build's inputs (the 索引号 registry is derived: see _site_key)."""
+"""Inputs every page depends on (the column pages appear in the navigation); the 索引号 registry is
+left out: it is derived from the items, which the page fingerprints cover."""
 
 
 def _site_key(options: BuildOptions) -> str:
-    """Fingerprint of everything every page depends on: sitegen itself, data/, themes/, options."""
+    """Fingerprint of everything every page depends on: sitegen itself, data/, themes/, options.
+
+    The build date is not part of it: it only moves items through the gate, and the page
+    fingerprints already see what the gate let through (a daily build must not re-render all).
+    """
     root = options.root
     files = [
         (rel, (root / rel).read_bytes())
         for rel, _, _ in tree_state(root, SITE_WIDE_FOLDERS)
         if rel != REGISTRY
     ]
-    return digest((code_key(), files, options.today, options.drafts, options.extra_head))
+    return digest((code_key(), files, options.drafts, options.extra_head))
 
 
 def _need(value, found: list[Diagnostic], problems: list[Diagnostic]):

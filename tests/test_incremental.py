@@ -87,3 +87,43 @@ def test_two_output_folders_never_share_cached_pages(tmp_path: Path) -> None:
     shutil.copytree(root, full_root, ignore=shutil.ignore_patterns(".sitegen-cache"))
     _build(full_root, tmp_path / "full-out")
     assert tree(a) == tree(tmp_path / "full-out") == tree(b)
+
+
+def test_a_later_build_date_publishes_due_items_without_rendering_everything(
+    tmp_path: Path,
+) -> None:
+    root = copy_site(tmp_path / "site", content=True)
+    source = root / "content/items/jiuye/jiuye-1.md"
+    due = root / "content/items/jiuye/due-later.md"
+    text = source.read_text(encoding="utf-8")
+    date_line = next(line for line in text.splitlines() if line.startswith("date: "))
+    kept = [
+        line
+        for line in text.splitlines(keepends=True)
+        if not line.startswith(("index_no: ", "written: ", "doc_no: "))
+    ]
+    fresh = (
+        "".join(kept)
+        .replace(date_line, "date: 2026-01-05")
+        .replace("title: ", "title: 到期发布", 1)
+    )
+    due.write_text(fresh, encoding="utf-8")
+    out = tmp_path / "out"
+    first = build(BuildOptions(root=root, out=out, today=TODAY))
+    assert not (out / "jiuye/due-later.html").exists()
+    pages_before = {p: d for p, d in tree(out).items() if p.endswith(".html")}
+    later = dt.date(2026, 1, 10)
+    second = build(BuildOptions(root=root, out=out, today=later))
+    kept = [p for p, fp in first.cache.pages.items() if second.cache.pages.get(p) == fp]
+    assert len(kept) > 3 * len(first.cache.pages) / 4, "the build date alone invalidates no page"
+    assert (out / "jiuye/due-later.html").is_file()
+    pages_after = tree(out)
+    changed = [p for p, d in pages_before.items() if pages_after.get(p) != d]
+    assert "index.html" in changed and "jiuye/index.html" in changed
+    assert len(changed) < len(pages_before) / 4, (
+        "a new build date re-renders only what shows the item"
+    )
+    full_root = tmp_path / "full"
+    shutil.copytree(root, full_root, ignore=shutil.ignore_patterns(".sitegen-cache"))
+    build(BuildOptions(root=full_root, out=tmp_path / "full-out", today=later))
+    assert tree(out) == tree(tmp_path / "full-out")

@@ -36,8 +36,8 @@ class LoadEntry:
     """(size, mtime_ns) of the file followed by the same for each attachment."""
     result: Any
     """What content.load_item returned: (Item | None, diagnostics)."""
-    checks: tuple[Any, ...] | None = None
-    """Diagnostics of checks.check_item for this file (None = not computed yet)."""
+    checks: tuple[Any, ...] = ()
+    """Privacy and timeliness diagnostics of the loaded item (checks.py)."""
     digest: str = ""
     """Fingerprint of the loaded item (for page fingerprints)."""
 

@@ -29,11 +29,10 @@ def load_items(
     root: Path, config: SiteConfig, previous: BuildCache
 ) -> tuple[list[Item], list[Diagnostic], dict[str, LoadEntry]]:
     """content.load_items, reusing unchanged files' results (and their check diagnostics)."""
-    paths = iter_item_files(root)
+    paths = {path.relative_to(root).as_posix(): path for path in iter_item_files(root)}
     entries: dict[str, LoadEntry] = {}
-    todo: list[tuple[str, Path, tuple[int, ...]]] = []
-    for path in paths:
-        rel = path.relative_to(root).as_posix()
+    todo: list[tuple[str, Path]] = []
+    for rel, path in paths.items():
         old = previous.loads.get(rel)
         if old is not None:
             item = old.result[0]
@@ -42,19 +41,19 @@ def load_items(
             if key == old.key:
                 entries[rel] = old
                 continue
-        todo.append((rel, path, ()))
+        todo.append((rel, path))
     fresh = pmap(lambda job: _load_and_check(root, job[1], config), todo)
-    for (rel, _, _), entry in zip(todo, fresh, strict=True):
+    for (rel, _), entry in zip(todo, fresh, strict=True):
         entries[rel] = entry
     items: list[Item] = []
     problems: list[Diagnostic] = []
-    for path in paths:
-        entry = entries[path.relative_to(root).as_posix()]
+    for rel in paths:  # file order, as the plain loader
+        entry = entries[rel]
         item, diags = entry.result
         problems.extend(diags)
         if item is not None:
             items.append(item)
-            problems.extend(entry.checks or ())
+            problems.extend(entry.checks)
     return items, problems, entries
 
 

@@ -22,37 +22,20 @@ from __future__ import annotations
 import base64
 import json
 import math
-import sys
-from array import array
 from dataclasses import dataclass
-from itertools import repeat
-from operator import and_, sub
+
+import numpy as np
 
 from . import parallel
-from .postings import Postings
+from .postings import Postings, posting_dtype
 
 TARGET_BYTES = 12_000
 """Postings bytes (before base64) after which a shard is closed."""
 
-_WIDTH_CODES = {4: "I", 8: "Q"}
-
-
-def utf16_key(term: str) -> bytes:
-    """Sort key giving JavaScript's (UTF-16 code unit) string order."""
-    return term.encode("utf-16-be")
-
 
 def posting_width(n_docs: int) -> int:
     """Bytes per posting delta: 4 up to 65,536 documents, else 8."""
-    return 4 if n_docs <= 0x10000 else 8
-
-
-def _pack(values: list[int], width: int) -> bytes:
-    """Little-endian unsigned integers of ``width`` bytes."""
-    packed = array(_WIDTH_CODES[width], values)
-    if sys.byteorder == "big":  # pragma: no cover - no big-endian CI
-        packed.byteswap()
-    return packed.tobytes()
+    return np.dtype(posting_dtype(n_docs)).itemsize
 
 
 def idf(df: int, n_docs: int) -> float:
@@ -70,80 +53,65 @@ def script(name: str, payload: object) -> bytes:
 
 
 def _encode(
-    name: str,
-    first: int,
-    terms: list[str],
-    idfs: list[float],
-    counts: list[int],
-    postings: array[int],
-    width: int,
+    name: str, first: int, terms: list[str], idfs: list[float], counts: list[int], values: np.ndarray
 ) -> bytes:
-    """One shard file from the concatenated posting integers (``doc << 16 | tf``) of its lists.
+    """One shard file from the concatenated postings (``doc << 16 | tf``) of its lists.
 
     The blob holds the differences between consecutive posting integers modulo 2**(8*width),
     across list boundaries too, so search.js recovers them with a running sum modulo the same
     power of two (a list's first posting is a wrapped difference from the previous list's last).
+    Unsigned numpy subtraction wraps exactly so.
     """
-    mask = (1 << (8 * width)) - 1
-    previous = [0]
-    previous.extend(postings[:-1])
-    deltas = list(map(and_, map(sub, postings, previous), repeat(mask)))
+    deltas = np.diff(values, prepend=values.dtype.type(0))
     payload = {
         "o": first,
         "k": terms,
         "f": idfs,
         "c": counts,
-        "p": base64.b64encode(_pack(deltas, width)).decode("ascii"),
+        "p": base64.b64encode(deltas.astype(deltas.dtype.newbyteorder("<")).tobytes()).decode(),
     }
     return script(name, payload)
 
 
 @dataclass(frozen=True, slots=True)
 class _Plan:
-    """What every shard-encoding worker needs: the postings, vocabulary and shard boundaries."""
+    """What every shard-encoding worker needs: the postings and the shard boundaries."""
 
-    tables: list[dict[str, array[int]]]
-    vocabulary: list[str]
+    postings: Postings
     bounds: list[int]
+    """Index of each shard's first term, and the number of terms at the end."""
     n_docs: int
 
 
 def _plan(postings: Postings, n_docs: int) -> _Plan:
-    """Sorted vocabulary and where each shard starts (plus the end), by postings size."""
-    tables = postings.terms
-    vocabulary = sorted(set().union(*tables), key=utf16_key)
+    """Where each shard starts (plus the end), by postings size."""
     width = posting_width(n_docs)
+    sizes = postings.counts.sum(axis=1) * width + 24
     bounds = [0]
     size = 0
-    for index, term in enumerate(vocabulary):
-        size += sum(len(table.get(term, ())) for table in tables) * width + 3 * len(term) + 24
+    for index, (term, term_size) in enumerate(zip(postings.terms, sizes.tolist(), strict=True)):
+        size += term_size + 3 * len(term)
         if size >= TARGET_BYTES:
             bounds.append(index + 1)
             size = 0
-    if bounds[-1] != len(vocabulary):
-        bounds.append(len(vocabulary))
-    return _Plan(tables, vocabulary, bounds, n_docs)
+    if bounds[-1] != len(postings.terms):
+        bounds.append(len(postings.terms))
+    return _Plan(postings, bounds, n_docs)
 
 
 def _encode_range(plan: _Plan, shard_range: tuple[int, int]) -> list[bytes]:
     """Files of shards ``shard_range[0]``..``shard_range[1]``-1."""
-    empty: array[int] = array("Q")
-    width = posting_width(plan.n_docs)
+    postings = plan.postings
+    ends = np.cumsum(postings.counts.sum(axis=1))
     files = []
     for n in range(*shard_range):
         first, stop = plan.bounds[n], plan.bounds[n + 1]
-        terms = plan.vocabulary[first:stop]
-        idfs: list[float] = []
-        counts: list[int] = []
-        chunks: list[array[int]] = []
-        for term in terms:
-            lists = [table.get(term, empty) for table in plan.tables]
-            lengths = list(map(len, lists))
-            idfs.append(idf(sum(lengths), plan.n_docs))
-            counts.extend(lengths)
-            chunks.extend(lists)
-        joined = array("Q", b"".join(chunks))
-        files.append(_encode(f"t/{n}", first, terms, idfs, counts, joined, width))
+        counts = postings.counts[first:stop]
+        begin = int(ends[first - 1]) if first else 0
+        values = postings.values[begin : int(ends[stop - 1])]
+        idfs = [idf(df, plan.n_docs) for df in counts.sum(axis=1).tolist()]
+        terms = postings.terms[first:stop]
+        files.append(_encode(f"t/{n}", first, terms, idfs, counts.ravel().tolist(), values))
     return files
 
 
@@ -156,4 +124,4 @@ def build_shards(
     pieces = max(1, min(workers, n_shards))
     ranges = [(n_shards * i // pieces, n_shards * (i + 1) // pieces) for i in range(pieces)]
     files = [f for part in parallel.run(_encode_range, plan, ranges, workers) for f in part]
-    return [plan.vocabulary[i] for i in plan.bounds[:-1]], files
+    return [postings.terms[i] for i in plan.bounds[:-1]], files

@@ -40,6 +40,8 @@ from .output import (
     WriteReport,
     check_output_dir,
     clean_stale,
+    discard_files,
+    update_site,
     write_cache,
     write_site,
     write_text_file,
@@ -198,7 +200,9 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
         pages, font_files = fonts.yi_font(pages, _theme(root, config))
 
     with timings.stage("search"):
-        index_files, search_print = incremental.search_files(site, rendered, previous, out)
+        index_files, search_print, search_blocks = incremental.search_files(
+            site, rendered, previous, out
+        )
 
     with timings.stage("feeds"):
         feed_files = list(feeds.feed_files(site, extra_paths=portal.paths))
@@ -206,7 +210,15 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
 
     written = None
     next_cache = BuildCache(
-        site_key, inputs, str(out), loads, body_cache, page_prints, search_print, tuple(problems)
+        site_key,
+        inputs,
+        str(out),
+        loads,
+        body_cache,
+        page_prints,
+        search_print,
+        search_blocks,
+        tuple(problems),
     )
     if out is not None:
         with timings.stage("write"):
@@ -218,11 +230,20 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
                 *feed_files,
                 *assets.asset_files(site, _theme(root, config)),
             ]
-            written = write_site(out, files)
+            # A cache kept on disk must describe out/ exactly: drop it before out/ changes, write
+            # it again when done (a killed build leaves no cache, so the next one is full).
+            discard_files(cache_path(root, out), stamp_path(root, out))
+            written = None
+            if previous.output == str(out) and previous.pages and (out / MARKER).is_file():
+                written = update_site(out, files)  # a small change: file by file, in place
+            if written is None:
+                written = write_site(out, files)  # a fresh folder swapped in whole
             if options.update_registry and ids.assigned:
                 write_text_file(root / REGISTRY, registry_text(ids.registry))
-            if cache is None:  # the stamp last: it alone says "nothing changed" next time
+        if cache is None:  # a caller holding the cache in memory (serve) keeps it there
+            with timings.stage("save"):
                 write_cache(cache_path(root, out), cache_bytes(next_cache))
+                # the stamp last: it alone says "nothing changed" next time
                 write_cache(stamp_path(root, out), stamp_bytes(next_cache))
 
     return BuildResult(site, tuple(problems), gated, written, timings, next_cache, portal)

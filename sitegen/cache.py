@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 from . import __version__
 
 CACHE_DIR = ".sitegen-cache"
-FORMAT = 1
+FORMAT = 2
 T = TypeVar("T")
 
 
@@ -72,6 +72,8 @@ class BuildCache:
     """Output path → fingerprint of what the page showed."""
     search: str = ""
     """Fingerprint of all search documents of the previous build."""
+    search_blocks: dict[str, Any] = field(default_factory=dict)
+    """Counted blocks of search documents (search.postings.Postings) by fingerprint."""
     diagnostics: tuple[Any, ...] = ()
     """Warnings of the previous build (shown again when nothing changed)."""
 

@@ -23,6 +23,7 @@ from .model import Entry, ListPage, Site
 from .output import OutputFile
 from .parallel import pmap
 from .render import PageJob, Renderer, page_jobs
+from .search.postings import Postings
 
 
 def load_items(
@@ -178,8 +179,9 @@ def page_inputs(job: PageJob, site: Site, entries: Mapping[str, LoadEntry]) -> o
 
 def search_files(
     site: Site, rendered: Mapping[str, RenderedMarkdown], previous: BuildCache, out: Path | None
-) -> tuple[list[OutputFile], str]:
-    """search_stage.search_files, or the previous index files when no search document changed."""
+) -> tuple[list[OutputFile], str, dict[str, Postings]]:
+    """search_stage.search_files, reusing the previous build's counted blocks of documents, or
+    its index files as they are when no search document changed."""
     docs = [search_stage.search_docs(site, rendered, e.lang) for e in site.editions]
     fp = digest(docs)
     folders = [out / e.prefix / "search" for e in site.editions] if out is not None else []
@@ -190,5 +192,6 @@ def search_files(
             for p in sorted(folder.rglob("*"))
             if p.is_file() and p.name != "index.html"
         ]
-        return files, fp
-    return list(search_stage.search_files(site, rendered)), fp
+        return files, fp, previous.search_blocks
+    files, blocks = search_stage.search_files(site, rendered, previous.search_blocks)
+    return files, fp, blocks

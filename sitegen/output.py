@@ -11,7 +11,7 @@ import ctypes
 import os
 import shutil
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -135,6 +135,90 @@ def write_site(out: Path, files: Iterable[OutputFile]) -> WriteReport:
     return WriteReport(count, size, written)
 
 
+IN_PLACE_LIMIT = 2000
+"""Most files an in-place update changes; a bigger change is written as a fresh folder and swapped."""
+
+
+def update_site(out: Path, files: Sequence[OutputFile]) -> WriteReport | None:
+    """Bring an existing sitegen output folder up to date in place (small incremental changes).
+
+    Only files whose content changed are written, each to a temporary name beside it and renamed
+    over the old one, so a page is always served whole; files no longer in the site are removed.
+    Returns None, having changed nothing, when more than IN_PLACE_LIMIT files would change: the
+    caller then uses write_site, so a big rebuild killed half-way leaves the old site whole. The
+    caller removes the build cache first: a build killed during an update leaves every file
+    complete and the next build a full one.
+    """
+    out = out.resolve()
+    stale = set(_relative_files(out))
+    stale.discard(MARKER)
+    seen: set[str] = set()
+    changed: list[OutputFile] = []
+    size = 0
+    for f in files:
+        if f.path in seen:
+            raise RuntimeError(f"两个输出文件的路径相同：{f.path}")
+        seen.add(f.path)
+        stale.discard(f.path)
+        target = out / f.path
+        if f.data is None:
+            assert f.source is not None
+            if f.source != target and not _same_file(target, f.source):
+                changed.append(f)
+            size += f.source.stat().st_size
+        else:
+            if not _same_bytes(target, f.data):
+                changed.append(f)
+            size += len(f.data)
+    if len(changed) + len(stale) > IN_PLACE_LIMIT:
+        return None
+    for f in changed:
+        target = out / f.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if f.data is None:
+            _replace(target, lambda tmp, src=f.source: shutil.copyfile(src, tmp))
+        else:
+            _replace(target, lambda tmp, data=f.data: tmp.write_bytes(data))
+    for rel in sorted(stale):
+        (out / rel).unlink()
+    _remove_empty_dirs(out, {(out / rel).parent for rel in stale})
+    return WriteReport(len(seen), size, len(changed))
+
+
+def _replace(target: Path, fill: Callable[[Path], object]) -> None:
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    try:
+        fill(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _relative_files(folder: Path) -> Iterator[str]:
+    """Every file under `folder`, "/"-separated and relative to it."""
+    base = len(str(folder)) + 1
+    stack = [str(folder)]
+    while stack:
+        with os.scandir(stack.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                else:
+                    yield entry.path[base:].replace(os.sep, "/")
+
+
+def _remove_empty_dirs(folder: Path, candidates: set[Path]) -> None:
+    """Remove the candidate folders (and their parents up to `folder`) that are now empty."""
+    for path in sorted(candidates, key=lambda p: len(p.parts), reverse=True):
+        while path != folder and path.is_relative_to(folder):
+            try:
+                path.rmdir()
+            except OSError:
+                break
+            path = path.parent
+
+
 def _same_bytes(path: Path, data: bytes) -> bool:
     try:
         st = path.stat()
@@ -211,6 +295,12 @@ def write_bytes_file(path: Path, data: bytes) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def discard_files(*paths: Path) -> None:
+    """Delete source-side files that no longer hold (a build cache that no longer matches out/)."""
+    for path in paths:
+        path.unlink(missing_ok=True)
 
 
 def clean_stale(out: Path) -> None:

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 
 from .markdown import RenderedMarkdown
 from .model import Site
 from .output import OutputFile
-
-try:  # TEMPORARY until sitegen/search lands
-    from .search import SearchDoc, build_search_index
-except ImportError:  # pragma: no cover
-    SearchDoc = None  # type: ignore
-    build_search_index = None  # type: ignore
+from .search import SearchDoc
+from .search.index import index_files
+from .search.postings import Postings
 
 
 def search_docs(site: Site, bodies: Mapping[str, RenderedMarkdown], lang: str) -> list[SearchDoc]:
@@ -38,11 +35,19 @@ def search_docs(site: Site, bodies: Mapping[str, RenderedMarkdown], lang: str) -
     return docs
 
 
-def search_files(site: Site, bodies: Mapping[str, RenderedMarkdown]) -> Iterator[OutputFile]:
-    """Index files of every edition, under <edition>/search/."""
-    if build_search_index is None:
-        return
+def search_files(
+    site: Site, bodies: Mapping[str, RenderedMarkdown], reuse: Mapping[str, Postings] | None = None
+) -> tuple[list[OutputFile], dict[str, Postings]]:
+    """Index files of every edition, under <edition>/search/, and the counted blocks of documents.
+
+    Blocks in ``reuse`` (from the previous build) are not counted again (search/postings.py).
+    """
+    files: list[OutputFile] = []
+    blocks: dict[str, Postings] = {}
     for edition in site.editions:
-        files = build_search_index(search_docs(site, bodies, edition.lang))
-        for rel, data in sorted(files.items()):
-            yield OutputFile(f"{edition.prefix}search/{rel}", data)
+        index, counted = index_files(search_docs(site, bodies, edition.lang), reuse=reuse)
+        blocks.update(counted)
+        files += [
+            OutputFile(f"{edition.prefix}search/{rel}", data) for rel, data in sorted(index.items())
+        ]
+    return files, blocks

@@ -6,8 +6,11 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
+import pytest
+
 from conftest import copy_site
 from golden_site import tree
+from sitegen import output
 from sitegen.build import BuildOptions, build
 from sitegen.cache import cache_path
 
@@ -29,10 +32,13 @@ def test_incremental_rebuild_equals_full_build(tmp_path: Path) -> None:
     old_title = next(line for line in text.splitlines() if line.startswith("title: "))
     item.write_text(text.replace(old_title, "title: 增量构建测试标题"), encoding="utf-8")
     (root / "content/items/jiuye/jiuye-1.md").unlink()
+    folder = out.stat().st_ino
 
     second = _build(root, out)
     assert second.written is not None
     assert 0 < second.written.written < first.written.written / 4, "only what changed is rewritten"
+    assert out.stat().st_ino == folder, "a small change is applied in place, not by a folder swap"
+    assert not [p for p in out.rglob("*") if ".tmp-" in p.name]
 
     full_root = tmp_path / "full"
     shutil.copytree(root, full_root, ignore=shutil.ignore_patterns(".sitegen-cache"))
@@ -41,6 +47,23 @@ def test_incremental_rebuild_equals_full_build(tmp_path: Path) -> None:
     assert tree(out) == tree(tmp_path / "full-out")
     assert "增量构建测试标题" in (out / "shehui-jiuzhu/index.html").read_text(encoding="utf-8")
     assert not (out / "jiuye/jiuye-1.html").exists()
+
+
+def test_a_big_change_swaps_in_a_fresh_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beyond IN_PLACE_LIMIT changed files the output is rebuilt aside and swapped in whole."""
+    root = copy_site(tmp_path / "site", content=True)
+    out = tmp_path / "out"
+    _build(root, out)
+    folder = out.stat().st_ino
+    item = root / "content/items/shehui-jiuzhu/shehui-jiuzhu-2.md"
+    item.write_text(item.read_text(encoding="utf-8") + "\n补充说明。\n", encoding="utf-8")
+    monkeypatch.setattr(output, "IN_PLACE_LIMIT", 1)
+    again = _build(root, out)
+    assert again.written is not None and again.written.written > 1
+    assert out.stat().st_ino != folder
+    assert "补充说明" in (out / "shehui-jiuzhu/shehui-jiuzhu-2.html").read_text(encoding="utf-8")
 
 
 def test_unchanged_site_is_not_rebuilt_and_a_deleted_cache_is_harmless(tmp_path: Path) -> None:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import random
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from lunr.builder import Builder
 from lunr.query import QueryPresence
 
-from sitegen.search import SearchDoc, build_search_index, parse_query, tokenize
+from sitegen.search import SearchDoc, build_search_index, parse_query, postings, tokenize
+from sitegen.search.index import index_files
 from sitegen.search.node_runner import node_available, run_engine, write_index
 from sitegen.search.reference import matches
 
@@ -237,6 +239,34 @@ def test_output_is_deterministic(docs: list[SearchDoc]) -> None:
     one = build_search_index(docs, workers=1)
     assert build_search_index(docs, workers=1) == one
     assert build_search_index(docs, workers=2) == one
+
+
+def test_blocks_merge_to_the_same_index(
+    docs: list[SearchDoc], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Counting the documents in many small blocks gives the very bytes of counting them at once."""
+    whole = build_search_index(docs, workers=1)
+    monkeypatch.setattr(postings, "BLOCK_DOCS", 7)
+    assert len(postings.block_bounds(len(docs))) > 3
+    assert build_search_index(docs, workers=1) == whole
+    assert build_search_index(docs, workers=2) == whole
+
+
+def test_reused_blocks_give_the_same_index(
+    docs: list[SearchDoc], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An incremental index (unchanged blocks reused) equals a fresh one, after edits and additions."""
+    monkeypatch.setattr(postings, "BLOCK_DOCS", 5)
+    _, blocks = index_files(docs[1:])
+    edited = list(docs)
+    edited[len(docs) // 2] = replace(edited[len(docs) // 2], body="低保标准调整为每月八百元。")
+    counted: list[tuple[int, int]] = []
+    real = postings._block_worker
+    monkeypatch.setattr(postings, "_block_worker", lambda f, b: counted.append(b) or real(f, b))
+    files, _ = index_files(edited, workers=1, reuse=blocks)
+    # the new first document and the edited one: two blocks of ten counted again
+    assert len(counted) == 2 < len(postings.block_bounds(len(docs)))
+    assert files == build_search_index(edited, workers=1)
 
 
 def test_layout(docs: list[SearchDoc]) -> None:

@@ -19,10 +19,10 @@ and equal to lunr.py's own index of the same token lists).
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from .postings import invert, worker_count
+from .postings import Postings, invert
 from .shards import build_shards, posting_width, script
 from .tokenizer import SPEC_VERSION
 
@@ -116,7 +116,18 @@ def build_search_index(docs: Sequence[SearchDoc], workers: int | None = None) ->
     ``workers`` overrides the number of processes used to count terms (default: up to 4 for big
     corpora, 1 below 2,000 documents); the output does not depend on it.
     """
-    workers = worker_count(len(docs)) if workers is None else workers
+    return index_files(docs, workers)[0]
+
+
+def index_files(
+    docs: Sequence[SearchDoc],
+    workers: int | None = None,
+    reuse: Mapping[str, Postings] | None = None,
+) -> tuple[dict[str, bytes], dict[str, Postings]]:
+    """build_search_index, reusing counted blocks of documents (postings.py) from ``reuse``.
+
+    Also returns the blocks of this index by fingerprint, to be passed as ``reuse`` next time.
+    """
     doc_files: dict[str, bytes] = {}
 
     def write_documents() -> None:  # while the workers count terms
@@ -126,9 +137,9 @@ def build_search_index(docs: Sequence[SearchDoc], workers: int | None = None) ->
 
     started = time.perf_counter()
     fields = [[d.title for d in docs], [d.body for d in docs]]
-    postings = invert(fields, workers, write_documents)
+    postings, blocks = invert(fields, workers, write_documents, reuse)
     counted = time.perf_counter()
-    firsts, shard_files = build_shards(postings, len(docs), workers)
+    firsts, shard_files = build_shards(postings, len(docs))
     sharded = time.perf_counter()
     files = {"manifest.js": script("manifest", manifest(docs, postings.lengths, firsts))}
     for n, content in enumerate(shard_files):
@@ -138,4 +149,4 @@ def build_search_index(docs: Sequence[SearchDoc], workers: int | None = None) ->
     LAST_TIMINGS.update(
         count=counted - started, shards=sharded - counted, rest=time.perf_counter() - sharded
     )
-    return files
+    return files, blocks

@@ -53,7 +53,12 @@ def script(name: str, payload: object) -> bytes:
 
 
 def _encode(
-    name: str, first: int, terms: list[str], idfs: list[float], counts: list[int], values: np.ndarray
+    name: str,
+    first: int,
+    terms: list[str],
+    idfs: list[float],
+    counts: list[int],
+    values: np.ndarray,
 ) -> bytes:
     """One shard file from the concatenated postings (``doc << 16 | tf``) of its lists.
 

@@ -67,6 +67,9 @@ class BuildOptions:
     """HTML added to every page's <head> (live-reload script in serve mode only)."""
     update_registry: bool = True
     """Record newly assigned 索引号 in data/index_numbers.yml."""
+    search: bool = True
+    """Bring the search index up to date; False keeps the previous index files as they are (the
+    live preview's first pass, which serves the edited pages before the index is rebuilt)."""
 
 
 @dataclass(slots=True)
@@ -201,7 +204,7 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
 
     with timings.stage("search"):
         index_files, search_print, search_blocks = incremental.search_files(
-            site, rendered, previous, out
+            site, rendered, previous, out, update=options.search
         )
 
     with timings.stage("feeds"):
@@ -211,7 +214,7 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
     written = None
     next_cache = BuildCache(
         site_key,
-        inputs,
+        inputs if options.search else "",  # "" never matches: the next build updates the index
         str(out),
         loads,
         body_cache,

@@ -178,20 +178,33 @@ def page_inputs(job: PageJob, site: Site, entries: Mapping[str, LoadEntry]) -> o
 
 
 def search_files(
-    site: Site, rendered: Mapping[str, RenderedMarkdown], previous: BuildCache, out: Path | None
+    site: Site,
+    rendered: Mapping[str, RenderedMarkdown],
+    previous: BuildCache,
+    out: Path | None,
+    update: bool = True,
 ) -> tuple[list[OutputFile], str, dict[str, Postings]]:
     """search_stage.search_files, reusing the previous build's counted blocks of documents, or
-    its index files as they are when no search document changed."""
+    its index files as they are when no search document changed (or when ``update`` is false and
+    `out` has an index: the next build with ``update`` brings it up to date)."""
+    folders = [out / e.prefix / "search" for e in site.editions] if out is not None else []
+    have_index = bool(folders) and all((f / "manifest.js").is_file() for f in folders)
+    if not update and have_index:
+        return _index_files_in(out, folders), previous.search, previous.search_blocks
     docs = [search_stage.search_docs(site, rendered, e.lang) for e in site.editions]
     fp = digest(docs)
-    folders = [out / e.prefix / "search" for e in site.editions] if out is not None else []
-    if fp == previous.search and folders and all(f.is_dir() for f in folders):
-        files = [
-            OutputFile(p.relative_to(out).as_posix(), source=p)
-            for folder in folders
-            for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.name != "index.html"
-        ]
-        return files, fp, previous.search_blocks
+    if fp == previous.search and have_index:
+        return _index_files_in(out, folders), fp, previous.search_blocks
     files, blocks = search_stage.search_files(site, rendered, previous.search_blocks)
     return files, fp, blocks
+
+
+def _index_files_in(out: Path | None, folders: list[Path]) -> list[OutputFile]:
+    """The index files already in the output folders, to be kept as they are."""
+    assert out is not None
+    return [
+        OutputFile(p.relative_to(out).as_posix(), source=p)
+        for folder in folders
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != "index.html"
+    ]

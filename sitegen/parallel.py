@@ -2,13 +2,17 @@
 
 Workers are forked from the building process, so they inherit everything already in memory (the
 config, the site model, the Jinja environment): only item indices go to a worker and only results
-come back. Falls back to a plain loop for small inputs, one core, or platforms without fork.
+come back. Falls back to a plain loop for small inputs, one core, platforms without fork, and when
+other threads are running (`sitegen serve`): a thread holding a lock at the moment of the fork
+would leave that lock held forever in the worker.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -35,18 +39,33 @@ def workers() -> int:
 def pmap(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
     """[fn(x) for x in items], computed by forked workers when that pays off."""
     n = workers()
-    if n <= 1 or len(items) < MIN_ITEMS or "fork" not in multiprocessing.get_all_start_methods():
+    if (
+        n <= 1
+        or len(items) < MIN_ITEMS
+        or "fork" not in multiprocessing.get_all_start_methods()
+        or threading.active_count() > 1
+    ):
         return [fn(x) for x in items]
     global _job
     _job = (fn, items)
     try:
         size = -(-len(items) // (n * 4))
         ranges = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
-        with multiprocessing.get_context("fork").Pool(n) as pool:
+        with multiprocessing.get_context("fork").Pool(n, initializer=worker_signals) as pool:
             chunks = pool.map(_run, ranges, chunksize=1)
     finally:
         _job = None
     return [r for chunk in chunks for r in chunk]
+
+
+def worker_signals() -> None:
+    """In a worker: default SIGTERM (the pool stops its workers with it), Ctrl-C left to the parent.
+
+    A forked worker inherits the parent's Python signal handlers; one that only sets a flag (as
+    `sitegen serve` installs) would keep the worker alive and the pool waiting for it forever.
+    """
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _run(span: tuple[int, int]) -> list[Any]:

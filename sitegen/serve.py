@@ -2,9 +2,10 @@
 
 The preview goes to <root>/.sitegen-cache/preview, never to output/. With --watch the pages get the
 live-reload script (BuildOptions.extra_head), every burst of source changes is classified (see
-watch.py), printed, and followed by one call of `Preview.rebuild_fn` – today `build.build`; an
-incremental build with a reusable cache can be plugged in there. A failed rebuild keeps the last good
-site served and shows its diagnostics in the terminal and as an overlay in open pages.
+watch.py), printed, and followed by an incremental build (`Preview.rebuild_fn`, build.build) that
+reuses the previous build's cache, kept in memory. A rebuild runs in two passes: the pages first
+(served and reloaded at once), then the search index. A failed rebuild keeps the last good site
+served and shows its diagnostics in the terminal and as an overlay in open pages.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .build import BuildOptions, BuildResult, build
+from .cache import BuildCache
 from .content import iter_item_files
 from .diagnostics import BuildFailed, Diagnostic, UsageError, error, format_all
 from .output import check_output_dir
@@ -122,8 +124,10 @@ class Preview:
     """The bound HTTP server (not yet serving)."""
     state: PreviewState
     """Build state shared with the request threads."""
-    rebuild_fn: Callable[[BuildOptions], BuildResult] = build
-    """The one function that (re)builds the site; an incremental build plugs in here."""
+    rebuild_fn: Callable[[BuildOptions, BuildCache | None], BuildResult] = build
+    """The one function that (re)builds the site, given the previous build's cache."""
+    cache: BuildCache | None = None
+    """The last successful build's cache (None before the first build: it reads the disk cache)."""
     stop: threading.Event = field(default_factory=threading.Event)
     """Set by Ctrl-C / SIGTERM (or a test) to end the run."""
     last_warnings: tuple[Diagnostic, ...] = ()
@@ -193,11 +197,22 @@ class Preview:
             self.rebuild(plan)
 
     def rebuild(self, plan: Plan | None) -> bool:
-        """Build once (`plan` = what changed, None for the first build); publish the outcome."""
-        del plan  # every plan is a full build today; an incremental build would use it
+        """Build once (`plan` = what changed, None for the first build); publish the outcome.
+
+        After the first build, the pages are rebuilt and published first and the search index
+        right after, so an edited page is served without waiting for the index.
+        """
+        del plan  # the build itself finds what changed, from the cache
+        if self.cache is None:
+            return self._build(self.options, "")
+        return self._build(replace(self.options, search=False), "页面") and self._build(
+            self.options, "搜索索引"
+        )
+
+    def _build(self, options: BuildOptions, part: str) -> bool:
         start = time.perf_counter()
         try:
-            result = self.rebuild_fn(self.options)
+            result = self.rebuild_fn(options, self.cache)
         except BuildFailed as exc:
             return self._failed(exc.diagnostics)
         except UsageError as exc:
@@ -213,6 +228,8 @@ class Preview:
                 "请把终端里的错误信息报告给维护者",
             )
             return self._failed((diag,))
+        if not (result.unchanged and self.cache is None):  # else the disk cache is still good
+            self.cache = result.cache
         seconds = time.perf_counter() - start
         written = result.written
         if result.site is None:  # nothing changed since the last build into this preview folder
@@ -221,8 +238,10 @@ class Preview:
             changed = (
                 f"，{written.written} 个文件有变化（共 {written.files} 个）" if written else ""
             )
+            done = f"{part}已更新" if part else "生成完成"
             _say(
-                f"生成完成：{len(result.site.default.entries)} 条公开信息，用时 {seconds:.2f} 秒{changed}"
+                f"{done}：{len(result.site.default.entries)} 条公开信息，"
+                f"用时 {seconds:.2f} 秒{changed}"
             )
         if result.diagnostics and result.diagnostics != self.last_warnings:
             _warn(format_all(result.diagnostics))

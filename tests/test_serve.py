@@ -304,6 +304,18 @@ def test_edited_title_appears_and_is_reported(live) -> None:
         ),
         5,
     )
+    # the pages are served first, the search index follows in a second pass
+    docs = root / ".sitegen-cache/preview/search/d"
+    doc = next(
+        p.name
+        for p in docs.glob("*.js")
+        if '"anquan-shengchan/anquan-shengchan-1.html"' in p.read_text()
+    )
+    wait_until(
+        lambda: "安全生产检查结果（已更正）" in server.get(f"/search/d/{doc}")[1],
+        what="search index updated",
+    )
+    assert "搜索索引已更新" in server.output
 
 
 @pytest.mark.server

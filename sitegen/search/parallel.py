@@ -14,6 +14,8 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+from ..parallel import worker_signals
+
 S = TypeVar("S")
 T = TypeVar("T")
 R = TypeVar("R")
@@ -64,7 +66,9 @@ def run(
     if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
         _SHARED = (fn, shared)
         try:
-            with multiprocessing.get_context("fork").Pool(processes) as pool:
+            with multiprocessing.get_context("fork").Pool(
+                processes, initializer=worker_signals
+            ) as pool:
                 pending = pool.map_async(_forked, tasks, chunksize=1)
                 _SHARED = None  # the workers have their copy; do not keep it alive here
                 if meanwhile is not None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import assets, checks, feeds, fonts, incremental
+from .bodies import Links
 from .cache import (
     BuildCache,
     Stamp,
@@ -48,6 +49,7 @@ from .output import (
 )
 from .pages import load_pages, publishable, render_page_bodies
 from .portal import Portal, build_portal, portal_files
+from .quick import QuickKit
 from .render import Renderer, TemplateProblem
 
 
@@ -113,6 +115,8 @@ class BuildResult:
     """The 政府信息公开 column: content pages, statistics, coverage (None when nothing had changed)."""
     unchanged: bool = False
     """True when no input had changed since the previous build into the same output: nothing done."""
+    quick: QuickKit | None = None
+    """What `sitegen serve` needs to re-render one edited item's page at once (quick.py)."""
 
 
 def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult:
@@ -170,8 +174,9 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
     with timings.stage("check"):
         problems += checks.check_page_privacy(column_pages, root)
         gated = gate(items, _translations(ids), options.today, drafts=options.drafts)
+        links = Links.for_site(gated.published, ids, config)
         rendered, found, body_cache = incremental.render_bodies(
-            gated.published, ids, config, loads, previous
+            gated.published, ids, links, loads, previous
         )
         problems += found
         shown_pages = publishable(column_pages, options.today, drafts=options.drafts)
@@ -249,7 +254,12 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
                 # the stamp last: it alone says "nothing changed" next time
                 write_cache(stamp_path(root, out), stamp_bytes(next_cache))
 
-    return BuildResult(site, tuple(problems), gated, written, timings, next_cache, portal)
+    quick = QuickKit(
+        root, config, renderer, links, ids, options.today, options.drafts, bool(font_files)
+    )
+    return BuildResult(
+        site, tuple(problems), gated, written, timings, next_cache, portal, quick=quick
+    )
 
 
 INPUT_FOLDERS = ("content", "data", "themes")

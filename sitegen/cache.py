@@ -83,12 +83,12 @@ def digest(value: object) -> str:
     return hashlib.blake2b(pickle.dumps(value, protocol=5), digest_size=16).hexdigest()
 
 
-def file_key(path: Path, extra: Iterable[Path] = ()) -> tuple[int, ...]:
+def file_key(path: Path | str, extra: Iterable[Path | str] = ()) -> tuple[int, ...]:
     """(size, mtime_ns) of `path` and of each extra file (missing files count as (-1, -1))."""
     out: list[int] = []
     for p in (path, *extra):
         try:
-            st = p.stat()
+            st = os.stat(p)
             out += [st.st_size, st.st_mtime_ns]
         except OSError:
             out += [-1, -1]

@@ -116,6 +116,11 @@ def build_yi_font(pages: Sequence[OutputFile], theme_dir: Path) -> YiFont:
     return YiFont(linked, faces, tuple(files))
 
 
+def link_page(page: OutputFile, site_has_font: bool) -> OutputFile:
+    """One freshly rendered page, linked to the Yi font as build_yi_font links it (quick preview)."""
+    return _link(page, CSS_PATH) if site_has_font and _yi_characters(page) else page
+
+
 def font_css(faces: Sequence[FontFace], source: Path) -> str:
     """The @font-face rules of the subset faces, with the font's copyright and licence in a comment."""
     name = _font_names(source)
@@ -187,7 +192,10 @@ def _page_bytes(page: OutputFile) -> bytes:
     """The page's HTML, read from the previous output when it was carried over unchanged."""
     if page.data is not None:
         return page.data
-    return page.source.read_bytes() if page.source is not None else b""
+    if page.source is None:
+        return b""
+    with open(page.source, "rb") as f:
+        return f.read()
 
 
 def _yi_characters(page: OutputFile) -> set[str]:

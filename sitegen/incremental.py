@@ -8,6 +8,7 @@ bytes as a full one.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from .diagnostics import Diagnostic
 from .identity import Identities
 from .markdown import RenderedMarkdown
 from .model import Entry, ListPage, Site
-from .output import OutputFile
+from .output import OutputFile, relative_files
 from .parallel import pmap
 from .render import PageJob, Renderer, page_jobs
 from .search.postings import Postings
@@ -30,14 +31,16 @@ def load_items(
     root: Path, config: SiteConfig, previous: BuildCache
 ) -> tuple[list[Item], list[Diagnostic], dict[str, LoadEntry]]:
     """content.load_items, reusing unchanged files' results (and their check diagnostics)."""
-    paths = {path.relative_to(root).as_posix(): path for path in iter_item_files(root)}
+    base = str(root) + os.sep
+    skip = len(base)
+    paths = {str(path)[skip:].replace(os.sep, "/"): path for path in iter_item_files(root)}
     entries: dict[str, LoadEntry] = {}
     todo: list[tuple[str, Path]] = []
     for rel, path in paths.items():
         old = previous.loads.get(rel)
         if old is not None:
             item = old.result[0]
-            extra = [root / a.source for a in item.attachments] if item is not None else []
+            extra = [base + a.source for a in item.attachments] if item is not None else []
             key = file_key(path, extra)
             if key == old.key:
                 entries[rel] = old
@@ -70,12 +73,11 @@ def _load_and_check(root: Path, path: Path, config: SiteConfig) -> LoadEntry:
 def render_bodies(
     published: Sequence[Item],
     ids: Identities,
-    config: SiteConfig,
+    links: Links,
     entries: Mapping[str, LoadEntry],
     previous: BuildCache,
 ) -> tuple[dict[str, RenderedMarkdown], list[Diagnostic], dict[str, BodyEntry]]:
     """bodies.render_bodies, reusing bodies whose item and link targets are unchanged."""
-    links = Links.for_site(published, ids, config)
     result: dict[str, BodyEntry] = {}
     todo: list[Item] = []
     for item in published:
@@ -116,11 +118,12 @@ def render_pages(
     fingerprints: dict[str, str] = {}
     keep: list[OutputFile] = []
     todo: list[PageJob] = []
+    folder = os.path.join(out, "") if out is not None else None
     for job in page_jobs(renderer.site):
         fp = digest((site_key, page_inputs(job, renderer.site, entries)))
         fingerprints[job.path] = fp
-        old_file = out / job.path if out is not None else None
-        if previous.pages.get(job.path) == fp and old_file is not None and old_file.is_file():
+        old_file = folder + job.path if folder is not None else ""
+        if previous.pages.get(job.path) == fp and old_file and os.path.isfile(old_file):
             keep.append(OutputFile(job.path, source=old_file))
         else:
             todo.append(job)
@@ -202,9 +205,11 @@ def search_files(
 def _index_files_in(out: Path | None, folders: list[Path]) -> list[OutputFile]:
     """The index files already in the output folders, to be kept as they are."""
     assert out is not None
-    return [
-        OutputFile(p.relative_to(out).as_posix(), source=p)
-        for folder in folders
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name != "index.html"
-    ]
+    files = []
+    for folder in folders:
+        prefix = folder.relative_to(out).as_posix() + "/"
+        base = os.path.join(folder, "")
+        for rel in sorted(relative_files(folder)):
+            if rel != "index.html":
+                files.append(OutputFile(prefix + rel, source=base + rel))
+    return files

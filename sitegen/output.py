@@ -29,8 +29,8 @@ class OutputFile:
     """Path relative to the output folder, "/" separated."""
     data: bytes | None = None
     """Content to write (None when copied from `source`)."""
-    source: Path | None = None
-    """File to copy (attachments, theme assets) when `data` is None."""
+    source: Path | str | None = None
+    """File to copy (attachments, theme assets, kept pages) when `data` is None."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,22 +150,24 @@ def update_site(out: Path, files: Sequence[OutputFile]) -> WriteReport | None:
     complete and the next build a full one.
     """
     out = out.resolve()
-    stale = set(_relative_files(out))
+    stale = set(relative_files(out))
     stale.discard(MARKER)
     seen: set[str] = set()
     changed: list[OutputFile] = []
     size = 0
+    folder = os.path.join(out, "")
     for f in files:
         if f.path in seen:
             raise RuntimeError(f"两个输出文件的路径相同：{f.path}")
         seen.add(f.path)
         stale.discard(f.path)
-        target = out / f.path
+        target = folder + f.path
         if f.data is None:
             assert f.source is not None
-            if f.source != target and not _same_file(target, f.source):
+            source = os.fspath(f.source)
+            if source != target and not _same_file(target, source):
                 changed.append(f)
-            size += f.source.stat().st_size
+            size += os.stat(source).st_size
         else:
             if not _same_bytes(target, f.data):
                 changed.append(f)
@@ -185,6 +187,21 @@ def update_site(out: Path, files: Sequence[OutputFile]) -> WriteReport | None:
     return WriteReport(len(seen), size, len(changed))
 
 
+def replace_files(out: Path, files: Iterable[OutputFile]) -> int:
+    """Write some files of an existing output folder, each atomically; nothing else is touched.
+
+    Used by the preview for a quick page (quick.py). Returns how many files changed.
+    """
+    written = 0
+    for f in files:
+        assert f.data is not None
+        target = out / f.path
+        if not _same_bytes(target, f.data):
+            _replace(target, lambda tmp, data=f.data: tmp.write_bytes(data))
+            written += 1
+    return written
+
+
 def _replace(target: Path, fill: Callable[[Path], object]) -> None:
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     try:
@@ -195,7 +212,7 @@ def _replace(target: Path, fill: Callable[[Path], object]) -> None:
         raise
 
 
-def _relative_files(folder: Path) -> Iterator[str]:
+def relative_files(folder: Path) -> Iterator[str]:
     """Every file under `folder`, "/"-separated and relative to it."""
     base = len(str(folder)) + 1
     stack = [str(folder)]
@@ -219,19 +236,20 @@ def _remove_empty_dirs(folder: Path, candidates: set[Path]) -> None:
             path = path.parent
 
 
-def _same_bytes(path: Path, data: bytes) -> bool:
+def _same_bytes(path: Path | str, data: bytes) -> bool:
     try:
-        st = path.stat()
+        st = os.stat(path)
     except OSError:
         return False
     if st.st_size != len(data):
         return False
-    return path.read_bytes() == data
+    with open(path, "rb") as f:
+        return f.read() == data
 
 
-def _same_file(path: Path, source: Path) -> bool:
+def _same_file(path: Path | str, source: Path | str) -> bool:
     try:
-        a, b = path.stat(), source.stat()
+        a, b = os.stat(path), os.stat(source)
     except OSError:
         return False
     return a.st_size == b.st_size and a.st_mtime_ns >= b.st_mtime_ns

@@ -7,7 +7,9 @@ navigation block is identical on every page: it is rendered once per folder dept
 
 from __future__ import annotations
 
+import copy
 import re
+from collections import ChainMap
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,6 +73,28 @@ def relative(from_page: str, to_path: str) -> str:
     return "../" * (len(here) - common) + "/".join(there[common:])
 
 
+class _MemoryBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept for the life of the process (a preview rebuilds many times).
+
+    Jinja keys each entry by template name and a checksum of its source, so an edited template is
+    compiled again.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _MemoryBytecodeCache()
+
+
 class Renderer:
     """Holds the Jinja environment and per-edition helpers; renders one page at a time."""
 
@@ -97,11 +121,18 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            bytecode_cache=_COMPILED,
         )
         self.env.globals.update({"portal": None, **(template_globals or {})})
         self.env.filters["url_path"] = url_path
         self._nav: dict[tuple[str, str], Markup] = {}
         self._names = {e.lang: _Names(e.lang) for e in site.editions}
+
+    def with_bodies(self, overlay: Mapping[str, RenderedMarkdown]) -> Renderer:
+        """A renderer like this one whose bodies are `overlay` over this one's (quick previews)."""
+        other = copy.copy(self)
+        other.bodies = ChainMap(dict(overlay), self.bodies)
+        return other
 
     def page(self, template: str, path: str, edition: Edition, **values: Any) -> OutputFile:
         """Render `template` for the page at output path `path`."""

@@ -23,10 +23,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .build import BuildOptions, BuildResult, build
-from .cache import BuildCache
+from .cache import BuildCache, cache_path, stamp_path
 from .content import iter_item_files
 from .diagnostics import BuildFailed, Diagnostic, UsageError, error, format_all
-from .output import check_output_dir
+from .output import check_output_dir, discard_files, replace_files
+from .quick import QuickKit, quick_item_page
 from .serve_http import LIVERELOAD_TAG, PreviewServer, PreviewState
 from .watch import Debouncer, Plan, SourceWatcher, apply_plan, classify, expand_dirs
 
@@ -128,6 +129,8 @@ class Preview:
     """The one function that (re)builds the site, given the previous build's cache."""
     cache: BuildCache | None = None
     """The last successful build's cache (None before the first build: it reads the disk cache)."""
+    quick: QuickKit | None = None
+    """What the last successful build left for quick previews of an edited item (quick.py)."""
     stop: threading.Event = field(default_factory=threading.Event)
     """Set by Ctrl-C / SIGTERM (or a test) to end the run."""
     last_warnings: tuple[Diagnostic, ...] = ()
@@ -194,7 +197,31 @@ class Preview:
             if plan.scope == "none":
                 continue
             _say(plan.describe())
+            self.quick_preview(plan)
             self.rebuild(plan)
+
+    def quick_preview(self, plan: Plan) -> None:
+        """Serve the page of a single edited item at once, before the rebuild (quick.py)."""
+        if self.quick is None or self.options.out is None or plan.scope != "items":
+            return
+        if not self.state.current.ok:  # an error is shown: only a rebuild may clear it
+            return
+        if len(plan.edited) != 1 or plan.added or plan.removed or plan.attachments:
+            return
+        start = time.perf_counter()
+        try:
+            page = quick_item_page(self.quick, plan.edited[0])
+        except Exception:  # the rebuild that follows reports whatever is wrong
+            return
+        if page is None:
+            return
+        out = self.options.out
+        discard_files(cache_path(self.options.root, out), stamp_path(self.options.root, out))
+        if replace_files(out, [page]):
+            self.state.publish(True, self.last_warnings)
+            _say(
+                f"已先更新该条目页面（用时 {time.perf_counter() - start:.2f} 秒），其余页面随后更新"
+            )
 
     def rebuild(self, plan: Plan | None) -> bool:
         """Build once (`plan` = what changed, None for the first build); publish the outcome.
@@ -230,6 +257,8 @@ class Preview:
             return self._failed((diag,))
         if not (result.unchanged and self.cache is None):  # else the disk cache is still good
             self.cache = result.cache
+        if result.quick is not None:
+            self.quick = result.quick
         seconds = time.perf_counter() - start
         written = result.written
         if result.site is None:  # nothing changed since the last build into this preview folder

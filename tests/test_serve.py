@@ -296,7 +296,10 @@ def test_edited_title_appears_and_is_reported(live) -> None:
         ),
         what="new title",
     )
-    assert "安全生产检查结果（已更正）" in server.get("/anquan-shengchan/index.html")[1]
+    wait_until(
+        lambda: "安全生产检查结果（已更正）" in server.get("/anquan-shengchan/index.html")[1],
+        what="new title in the domain list",
+    )
     wait_until(
         lambda: (
             "已更新 content/items/anquan-shengchan/anquan-shengchan-1.md → 重建 1 条目"
@@ -304,7 +307,8 @@ def test_edited_title_appears_and_is_reported(live) -> None:
         ),
         5,
     )
-    # the pages are served first, the search index follows in a second pass
+    # the edited item's own page first (quick preview), then the other pages, then the index
+    wait_until(lambda: "已先更新该条目页面" in server.output, 5)
     docs = root / ".sitegen-cache/preview/search/d"
     doc = next(
         p.name

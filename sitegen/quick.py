@@ -1,0 +1,89 @@
+"""Quick preview of one edited item: its own page, re-rendered at once, before the rebuild.
+
+Like Hugo's fast render mode. When an editor saves one item, `sitegen serve` renders that item's
+page from the previous build's site model with the new text and serves it; the incremental build
+that follows redoes everything the edit touches (lists, neighbours, feeds, search) and writes the
+same bytes for this page. Only a plain edit qualifies: the item was published and still is, and
+what places it in the site (domain, stage, dates, language, slug, 索引号, translation, related
+items, attachments) is unchanged; anything else waits for the build. Nothing here writes files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .bodies import Links
+from .config import SiteConfig
+from .content import load_item
+from .diagnostics import has_errors
+from .fonts import link_page
+from .gate import gate
+from .identity import Identities
+from .output import OutputFile
+from .render import Renderer, render_item
+
+PLACING_FIELDS = (
+    "domain",
+    "stage",
+    "date",
+    "written",
+    "lang",
+    "slug",
+    "index_no",
+    "translation_of",
+    "related",
+    "attachments",
+    "draft",
+    "disclosure",
+)
+"""Item fields that decide where the item appears; an edit of any of them needs the full build."""
+
+
+@dataclass(frozen=True, slots=True)
+class QuickKit:
+    """What a successful build leaves for quick previews of its items."""
+
+    root: Path
+    """Site root."""
+    config: SiteConfig
+    """The site configuration the build used."""
+    renderer: Renderer
+    """The build's renderer (its site model, templates and rendered bodies)."""
+    links: Links
+    """How the build resolved links between items."""
+    ids: Identities
+    """索引号 and slugs of every item."""
+    today: dt.date
+    """The build's publishing date."""
+    drafts: bool
+    """Whether drafts were shown."""
+    yi_font: bool
+    """Whether the build shipped the Yi font (pages with Yi characters link it)."""
+
+
+def quick_item_page(kit: QuickKit, rel: str) -> OutputFile | None:
+    """The page of the item at `rel` (relative to the root) with its saved text, or None.
+
+    None means "wait for the build": the item is new, broken, moved in the site, not published,
+    or a translation.
+    """
+    edition = kit.renderer.site.default
+    old = next((e for e in edition.entries if e.item.source == rel), None)
+    identity = kit.ids.by_source.get(rel)
+    if old is None or identity is None or old.translated or identity.translation_of:
+        return None
+    item, problems = load_item(kit.root, kit.root / rel, kit.config)
+    if item is None or has_errors(problems):
+        return None
+    if any(getattr(item, f) != getattr(old.item, f) for f in PLACING_FIELDS):
+        return None
+    if not gate([item], {}, kit.today, drafts=kit.drafts).published:
+        return None
+    versions, link_problems, _ = kit.links.render(item, identity.slug)
+    if has_errors([*versions[""].problems, *link_problems]):
+        return None
+    renderer = kit.renderer.with_bodies({prefix + rel: body for prefix, body in versions.items()})
+    page = render_item(renderer, edition, replace(old, item=item, text=item))
+    return link_page(page, kit.yi_font)

@@ -153,8 +153,10 @@ class Preview:
         )
         watcher: SourceWatcher | None = None
         try:
-            thread.start()
             self._banner(watch)
+            # The first build runs before any other thread exists, so it may fork workers over both
+            # cores (parallel.py); requests made meanwhile wait in the listen queue.
+            ok = self.rebuild(None)
             known: set[str] = set()
             debouncer = Debouncer()
             if watch:
@@ -162,8 +164,10 @@ class Preview:
                 known = {p.relative_to(root).as_posix() for p in iter_item_files(root)}
                 assert self.options.out is not None
                 watcher = SourceWatcher(root, debouncer, ignore=[self.options.out])
-                watcher.start()  # before the first build: changes made during it are not lost
-            ok = self.rebuild(None)
+                watcher.start()
+                if ok:  # a file saved during the first build, before the watcher, is built now
+                    self._catch_up()
+            thread.start()  # answered from here on, with every later change watched
             if not watch:
                 if not ok:
                     return EXIT_CONTENT
@@ -199,6 +203,19 @@ class Preview:
             _say(plan.describe())
             self.quick_preview(plan)
             self.rebuild(plan)
+
+    def _catch_up(self) -> None:
+        """Rebuild if a source changed since the first build started (quiet when nothing did)."""
+        try:
+            result = self.rebuild_fn(self.options, self.cache)
+        except (BuildFailed, UsageError):
+            self.rebuild(None)  # report it the usual way
+            return
+        if not result.unchanged:
+            self.cache = result.cache
+            self.quick = result.quick
+            self.state.publish(True, result.diagnostics)
+            _say("生成期间有文件被修改，已重新生成。")
 
     def quick_preview(self, plan: Plan) -> None:
         """Serve the page of a single edited item at once, before the rebuild (quick.py)."""

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 
 from sitegen import parallel
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def _pid_of(_: int) -> int:
@@ -22,10 +27,19 @@ def test_results_come_back_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
     assert parallel.pmap(lambda x: x * x, items) == [x * x for x in items]
 
 
-def test_workers_are_used_when_no_other_thread_runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SITEGEN_JOBS", "2")
-    pids = set(parallel.pmap(_pid_of, range(parallel.MIN_ITEMS)))
-    assert os.getpid() not in pids
+def test_workers_are_used_when_no_other_thread_runs() -> None:
+    """In a fresh process (this one may hold other tests' threads) the work goes to workers."""
+    code = (
+        "import os; from sitegen import parallel; "
+        "pids = set(parallel.pmap(lambda _: os.getpid(), range(parallel.MIN_ITEMS))); "
+        "print(len(pids - {os.getpid()}), os.getpid() in pids)"
+    )
+    env = {**os.environ, "SITEGEN_JOBS": "2", "PYTHONPATH": str(REPO)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    workers, here = done.stdout.split()
+    assert int(workers) >= 1 and here == "False"
 
 
 def test_no_fork_while_other_threads_run(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -18,13 +18,13 @@ from .bodies import Links
 from .cache import (
     BuildCache,
     Stamp,
-    cache_bytes,
     cache_path,
     code_key,
     digest,
+    dump_cache,
+    dump_stamp,
     read_cache,
     read_stamp,
-    stamp_bytes,
     stamp_path,
     tree_state,
 )
@@ -206,6 +206,7 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
 
     with timings.stage("fonts"):
         pages, font_files = fonts.yi_font(pages, _theme(root, config))
+        has_font = bool(font_files)
 
     with timings.stage("search"):
         index_files, search_print, search_blocks = incremental.search_files(
@@ -238,6 +239,7 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
                 *feed_files,
                 *assets.asset_files(site, _theme(root, config)),
             ]
+            del pages, font_files, index_files, feed_files  # `files` holds them until written
             # A cache kept on disk must describe out/ exactly: drop it before out/ changes, write
             # it again when done (a killed build leaves no cache, so the next one is full).
             discard_files(cache_path(root, out), stamp_path(root, out))
@@ -248,15 +250,14 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
                 written = write_site(out, files)  # a fresh folder swapped in whole
             if options.update_registry and ids.assigned:
                 write_text_file(root / REGISTRY, registry_text(ids.registry))
+            del files  # the written bytes are not needed any more (peak memory)
         if cache is None:  # a caller holding the cache in memory (serve) keeps it there
             with timings.stage("save"):
-                write_cache(cache_path(root, out), cache_bytes(next_cache))
+                write_cache(cache_path(root, out), lambda f: dump_cache(next_cache, f))
                 # the stamp last: it alone says "nothing changed" next time
-                write_cache(stamp_path(root, out), stamp_bytes(next_cache))
+                write_cache(stamp_path(root, out), lambda f: dump_stamp(next_cache, f))
 
-    quick = QuickKit(
-        root, config, renderer, links, ids, options.today, options.drafts, bool(font_files)
-    )
+    quick = QuickKit(root, config, renderer, links, ids, options.today, options.drafts, has_font)
     return BuildResult(
         site, tuple(problems), gated, written, timings, next_cache, portal, quick=quick
     )

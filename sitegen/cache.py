@@ -19,7 +19,7 @@ import pickle
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 from . import __version__
 
@@ -152,9 +152,9 @@ def _read(path: Path, kind: type[T]) -> T | None:
     return value if fmt == FORMAT and isinstance(value, kind) else None
 
 
-def cache_bytes(cache: BuildCache) -> bytes:
-    """The cache serialised for output.write_cache."""
-    return pickle.dumps((FORMAT, cache), protocol=5)
+def dump_cache(cache: BuildCache, file: BinaryIO) -> None:
+    """Serialise the cache into an open file (for output.write_cache; streamed, not held whole)."""
+    pickle.dump((FORMAT, cache), file, protocol=5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +179,6 @@ def read_stamp(root: Path, out: Path | None) -> Stamp | None:
     return _read(stamp_path(root, out), Stamp) if out is not None else None
 
 
-def stamp_bytes(cache: BuildCache) -> bytes:
-    """The stamp of `cache`, serialised for output.write_cache."""
-    return pickle.dumps((FORMAT, Stamp(cache.inputs, cache.output, cache.diagnostics)), protocol=5)
+def dump_stamp(cache: BuildCache, file: BinaryIO) -> None:
+    """Serialise the stamp of `cache` into an open file (for output.write_cache)."""
+    pickle.dump((FORMAT, Stamp(cache.inputs, cache.output, cache.diagnostics)), file, protocol=5)

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from .diagnostics import UsageError, error
 
@@ -292,10 +293,17 @@ def write_text_file(path: Path, text: str) -> None:
     write_bytes_file(path, text.encode("utf-8"))
 
 
-def write_cache(path: Path, data: bytes) -> None:
-    """Write the build cache (outside output/), creating its folder."""
+def write_cache(path: Path, dump: Callable[[BinaryIO], object]) -> None:
+    """Write a build cache file (outside output/) atomically, streamed by `dump` into the file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_bytes_file(path, data)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        with open(tmp, "wb") as f:
+            dump(f)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def write_bytes_file(path: Path, data: bytes) -> None:

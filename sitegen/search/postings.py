@@ -153,13 +153,17 @@ def merge(blocks: Sequence[Postings], n_docs: int) -> Postings:
     order = np.argsort(key, kind="stable")
     all_sizes = np.concatenate(sizes) if sizes else np.zeros(0, np.int64)
     size = all_sizes[order]
+    # Where each posting of the merged lists comes from: 32-bit indices and in-place arithmetic
+    # keep the peak memory of 15 million postings near three copies of them.
+    index = np.int32 if offset < 2**31 else np.int64
     placed = np.cumsum(size) - size
-    gather = np.repeat(np.concatenate(starts)[order] - placed, size) + np.arange(offset)
-    values = np.concatenate([b.values for b in blocks]).astype(dtype)[gather] if blocks else None
-    if values is None:
-        values = np.zeros(0, dtype)
-    else:  # block-local document numbers -> index-wide ones
-        values += np.repeat(np.concatenate(firsts)[order] << TF_BITS, size)
+    gather = np.repeat((np.concatenate(starts)[order] - placed).astype(index), size)
+    gather += np.arange(offset, dtype=index)
+    values = np.concatenate([b.values for b in blocks]) if blocks else np.zeros(0, dtype)
+    values = values.astype(dtype, copy=False)[gather]
+    del gather
+    # block-local document numbers -> index-wide ones
+    values += np.repeat((np.concatenate(firsts)[order] << TF_BITS).astype(dtype), size)
     counts = np.bincount(key, weights=all_sizes, minlength=len(vocabulary) * n_fields)
     lengths = [[n for b in blocks for n in b.lengths[f]] for f in range(n_fields)]
     return Postings(

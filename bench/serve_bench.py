@@ -201,6 +201,13 @@ class Server:
     def state(self) -> dict:
         return json.loads(self.get("/__sitegen/errors")[1])
 
+    def ready(self) -> bool:
+        """True once the first build is served (the server answers only after it)."""
+        try:
+            return self.state()["build"] >= 1
+        except OSError:  # refused before the port is known, or the build outlasted the timeout
+            return False
+
     def served(self, url: str, wanted: bytes, build: int) -> bool:
         """True once `url` serves `wanted`; exits if a build after `build` failed meanwhile."""
         if wanted in self.get(url)[1]:
@@ -297,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     server = Server(root)
     try:
-        wait_for(lambda: server.state()["build"] >= 1, args.timeout, 0.2)
+        wait_for(lambda: server.ready(), args.timeout, 0.2)
         if server.state()["ok"] is not True:
             raise SystemExit("first build failed:\n" + server.tail())
         first = time.perf_counter() - t0

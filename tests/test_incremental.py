@@ -10,6 +10,7 @@ import pytest
 
 from conftest import copy_site
 from golden_site import tree
+from sitegen import build as build_module
 from sitegen import output
 from sitegen.build import BuildOptions, build
 from sitegen.cache import cache_path
@@ -64,6 +65,36 @@ def test_a_big_change_swaps_in_a_fresh_folder(
     assert again.written is not None and again.written.written > 1
     assert out.stat().st_ino != folder
     assert "补充说明" in (out / "shehui-jiuzhu/shehui-jiuzhu-2.html").read_text(encoding="utf-8")
+
+
+def test_a_build_that_dies_while_updating_in_place_leaves_no_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """out/ may then hold some new files: the next build must not trust the old cache."""
+    root = copy_site(tmp_path / "site", content=True)
+    out = tmp_path / "out"
+    _build(root, out)
+    item = root / "content/items/shehui-jiuzhu/shehui-jiuzhu-2.md"
+    original = item.read_text(encoding="utf-8")
+    item.write_text(original + "\n中途被终止的修改。\n", encoding="utf-8")
+    real = build_module.update_site
+
+    def dies_half_way(folder: Path, files):
+        page = next(f for f in files if f.path == "shehui-jiuzhu/shehui-jiuzhu-2.html")
+        output.replace_files(folder, [page])  # one new page is out, then the build dies
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(build_module, "update_site", dies_half_way)
+    with pytest.raises(KeyboardInterrupt):
+        _build(root, out)
+    assert not cache_path(root, out).exists()
+    monkeypatch.setattr(build_module, "update_site", real)
+    item.write_text(original, encoding="utf-8")  # the editor reverts: the old page must return
+    _build(root, out)
+    full = tmp_path / "full"
+    shutil.copytree(root, full, ignore=shutil.ignore_patterns(".sitegen-cache"))
+    _build(full, tmp_path / "full-out")
+    assert tree(out) == tree(tmp_path / "full-out")
 
 
 def test_unchanged_site_is_not_rebuilt_and_a_deleted_cache_is_harmless(tmp_path: Path) -> None:

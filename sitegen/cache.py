@@ -7,7 +7,10 @@ full build). It is keyed so that a stale entry can never be used:
 - an item's load result is reused only while its file (and its attachments) keep size and mtime;
 - a rendered body is reused only while the item is unchanged and its links resolve the same way;
 - a page is not re-rendered while the fingerprint of everything it shows is unchanged and the
-  previous output still has it (the file is then hard-linked into the new output).
+  previous output still has it (the file is then kept, or hard-linked into a new output folder);
+- the search index's blocks of documents are reused while their texts are unchanged.
+The cache file is deleted before output/ changes and written again after, so it always describes
+output/ as it is.
 The cache is a plain value: stages receive the previous one and the build returns the next one.
 """
 

@@ -1,7 +1,8 @@
 """The live-preview HTTP server: serves the preview folder by path and the /__sitegen/ endpoints.
 
-Every request opens its file by path, so after `output.write_site` swaps in a new tree the next
-request sees the new site and a request in flight finishes reading the old file. Nothing is cached.
+Every request opens its file by path, so after a rebuild (`output.update_site` renaming changed files
+over the old ones, or `output.write_site` swapping in a new tree) the next request sees the new site
+and a request in flight finishes reading the old file. Nothing is cached.
 
 Endpoints besides the site itself:
   /__sitegen/livereload.js   the client script (package file sitegen/serve_assets/livereload.js)
@@ -9,8 +10,9 @@ Endpoints besides the site itself:
   /__sitegen/errors          the same state as JSON (diagnostics of the last failed build)
   /__sitegen/versions?p=URL  per-file versions, so a page reloads only when it (or its CSS/JS) changed
 
-A page's version is its file's inode, mtime and size: write_site hard-links unchanged files into
-the new tree, so an unchanged page keeps its version across rebuilds without being read or hashed.
+A page's version is its file's inode, mtime and size: a rebuild leaves unchanged files alone (or
+hard-links them into the new tree), so an unchanged page keeps its version without being read or
+hashed.
 The version of the served bytes is written into the page at the placeholder of the injected tag.
 """
 

@@ -128,7 +128,7 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
     """
     timings = Timings()
     problems: list[Diagnostic] = []
-    root = options.root
+    root = options.root.resolve()
     out = options.out.resolve() if options.out is not None else None
     if out is not None:
         check_output_dir(out, root)
@@ -276,7 +276,7 @@ def _site_key(options: BuildOptions) -> str:
     The build date is not part of it: it only moves items through the gate, and the page
     fingerprints already see what the gate let through (a daily build must not re-render all).
     """
-    root = options.root
+    root = options.root.resolve()
     files = [
         (rel, (root / rel).read_bytes())
         for rel, _, _ in tree_state(root, SITE_WIDE_FOLDERS)

@@ -31,16 +31,18 @@ def load_items(
     root: Path, config: SiteConfig, previous: BuildCache
 ) -> tuple[list[Item], list[Diagnostic], dict[str, LoadEntry]]:
     """content.load_items, reusing unchanged files' results (and their check diagnostics)."""
-    base = str(root) + os.sep
-    skip = len(base)
-    paths = {str(path)[skip:].replace(os.sep, "/"): path for path in iter_item_files(root)}
+    skip = len(str(root / "content" / "items")) + 1  # string slicing: 10,000 relative_to() cost
+    paths = {
+        "content/items/" + str(path)[skip:].replace(os.sep, "/"): path
+        for path in iter_item_files(root)
+    }
     entries: dict[str, LoadEntry] = {}
     todo: list[tuple[str, Path]] = []
     for rel, path in paths.items():
         old = previous.loads.get(rel)
         if old is not None:
             item = old.result[0]
-            extra = [base + a.source for a in item.attachments] if item is not None else []
+            extra = [os.path.join(root, a.source) for a in item.attachments] if item else []
             key = file_key(path, extra)
             if key == old.key:
                 entries[rel] = old

@@ -206,16 +206,7 @@ class Preview:
 
     def _catch_up(self) -> None:
         """Rebuild if a source changed since the first build started (quiet when nothing did)."""
-        try:
-            result = self.rebuild_fn(self.options, self.cache)
-        except (BuildFailed, UsageError):
-            self.rebuild(None)  # report it the usual way
-            return
-        if not result.unchanged:
-            self.cache = result.cache
-            self.quick = result.quick
-            self.state.publish(True, result.diagnostics)
-            _say("生成期间有文件被修改，已重新生成。")
+        self._build(self.options, "", quiet_if_unchanged=True)
 
     def quick_preview(self, plan: Plan) -> None:
         """Serve the page of a single edited item at once, before the rebuild (quick.py)."""
@@ -253,7 +244,7 @@ class Preview:
             self.options, "搜索索引"
         )
 
-    def _build(self, options: BuildOptions, part: str) -> bool:
+    def _build(self, options: BuildOptions, part: str, quiet_if_unchanged: bool = False) -> bool:
         start = time.perf_counter()
         try:
             result = self.rebuild_fn(options, self.cache)
@@ -279,6 +270,8 @@ class Preview:
         seconds = time.perf_counter() - start
         written = result.written
         if result.site is None:  # nothing changed since the last build into this preview folder
+            if quiet_if_unchanged:
+                return True
             _say(f"内容没有变化，预览保持不变（用时 {seconds:.2f} 秒）")
         else:
             changed = (

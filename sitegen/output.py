@@ -204,6 +204,7 @@ def replace_files(out: Path, files: Iterable[OutputFile]) -> int:
 
 
 def _replace(target: Path, fill: Callable[[Path], object]) -> None:
+    """Let `fill` write a temporary file beside `target`, then rename it over `target`."""
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     try:
         fill(tmp)
@@ -296,14 +297,12 @@ def write_text_file(path: Path, text: str) -> None:
 def write_cache(path: Path, dump: Callable[[BinaryIO], object]) -> None:
     """Write a build cache file (outside output/) atomically, streamed by `dump` into the file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
+
+    def fill(tmp: Path) -> None:
         with open(tmp, "wb") as f:
             dump(f)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+
+    _replace(path, fill)
 
 
 def write_bytes_file(path: Path, data: bytes) -> None:
@@ -312,15 +311,13 @@ def write_bytes_file(path: Path, data: bytes) -> None:
     A temporary file beside `path` is renamed over it, so a crash leaves the old or the new file,
     never half of one; an existing file keeps its permission bits.
     """
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
+
+    def fill(tmp: Path) -> None:
         tmp.write_bytes(data)
         if path.exists():
             shutil.copymode(path, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+
+    _replace(path, fill)
 
 
 def discard_files(*paths: Path) -> None:

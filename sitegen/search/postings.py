@@ -3,9 +3,8 @@
 A posting is one integer, ``doc << 16 | tf`` (tf = how often the term occurs in that field of that
 document, at most MAX_TF). The documents are cut into blocks of BLOCK_DOCS consecutive documents,
 counted from the last (oldest) one, so that a new item, which comes first, changes only the first
-block. Each block is counted on its own (by worker processes when there are many): its terms are
-numbered in first-seen order and its postings grouped by term with a stable sort of those numbers
-(numpy), giving the block's terms in UTF-16 order with their postings lists, documents numbered
+block. Each block is counted on its own (by worker processes when there are many): termcount.py
+counts its terms, and a stable sort groups its postings by term in UTF-16 order, documents numbered
 from the block's start. ``merge`` interleaves the blocks' lists term by term, so documents stay
 ascending within every list. A block depends only on its own texts: an incremental build reuses
 the blocks whose texts did not change (``invert``'s ``reuse``), and the result never depends on
@@ -19,7 +18,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-from array import array
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -27,7 +25,7 @@ from itertools import pairwise
 import numpy as np
 
 from . import parallel
-from .tokenizer import count_terms, normalize
+from .termcount import count_texts, prepare
 
 TF_BITS = 16
 """Bits of a posting integer that hold the term frequency."""
@@ -66,14 +64,6 @@ def posting_dtype(n_docs: int) -> type[np.unsignedinteger]:
     return np.uint32 if n_docs <= 0x10000 else np.uint64
 
 
-class _Numbering(dict[str, int]):
-    """term -> number in first-seen order; looking up a new term numbers it."""
-
-    def __missing__(self, term: str) -> int:
-        number = self[term] = len(self)
-        return number
-
-
 def stable_order(keys: np.ndarray) -> np.ndarray:
     """Indices that sort non-negative integer ``keys`` (< 2**32) stably.
 
@@ -89,39 +79,24 @@ def stable_order(keys: np.ndarray) -> np.ndarray:
 
 def _group_block(fields: Sequence[Sequence[str]]) -> Postings:
     """Postings of texts ``fields[f][doc]``, documents numbered from 0 (at most 65,536)."""
-    numbering = _Numbering()
-    number = numbering.__getitem__
-    ids = array("I")
-    tfs = array("I")
-    sizes = array("I")  # distinct terms per text
-    lengths: list[list[int]] = []
+    per_field = [count_texts(texts) for texts in fields]
+    terms = sorted(set().union(*(c.terms for c in per_field)), key=utf16_key)
+    rank = {term: r for r, term in enumerate(terms)}
     n_fields = len(fields)
-    for texts in fields:
-        field_lengths: list[int] = []
-        for text in texts:
-            counts, length = count_terms(normalize(text))
-            field_lengths.append(length)
-            ids.extend(map(number, counts))
-            tfs.extend(counts.values())
-            sizes.append(len(counts))
-        lengths.append(field_lengths)
-    terms = list(numbering)
-    rank = np.empty(len(terms), dtype=np.int64)
-    rank[sorted(range(len(terms)), key=lambda i: utf16_key(terms[i]))] = np.arange(len(terms))
-    # The field and document of every posting: the texts were counted field after field.
-    per_text = np.frombuffer(sizes, dtype=np.uint32)
-    n_docs = len(per_text) // n_fields if n_fields else 0
-    field_of = np.repeat(np.repeat(np.arange(n_fields), n_docs), per_text)
-    doc_of = np.repeat(np.tile(np.arange(n_docs, dtype=np.uint32), n_fields), per_text)
-    keys = rank[np.frombuffer(ids, dtype=np.uint32)] * n_fields + field_of
-    order = stable_order(keys)
-    tf = np.minimum(np.frombuffer(tfs, dtype=np.uint32), MAX_TF)
-    values = ((doc_of << TF_BITS) | tf)[order]
-    counts = np.bincount(keys, minlength=len(terms) * n_fields).astype(np.int32)
-    sorted_terms = [""] * len(terms)
-    for term, r in zip(terms, rank.tolist(), strict=True):
-        sorted_terms[r] = term
-    return Postings(sorted_terms, counts.reshape(len(terms), n_fields), values, lengths)
+    keys, values = [], []
+    for f, c in enumerate(per_field):
+        term_rank = np.fromiter(map(rank.__getitem__, c.terms), np.int64, len(c.terms))
+        keys.append(term_rank[c.term] * n_fields + f)
+        tf = np.minimum(c.tf, MAX_TF).astype(np.uint32)
+        values.append(c.doc.astype(np.uint32) << TF_BITS | tf)
+    key = np.concatenate(keys) if keys else np.zeros(0, np.int64)
+    # within one field, occurrences of a term are consecutive with documents ascending: a stable
+    # sort by (term, field) keeps them so
+    order = stable_order(key)
+    value = np.concatenate(values)[order] if values else np.zeros(0, np.uint32)
+    counts = np.bincount(key, minlength=len(terms) * n_fields).astype(np.int32)
+    lengths = [c.lengths for c in per_field]
+    return Postings(terms, counts.reshape(len(terms), n_fields), value, lengths)
 
 
 def _block_worker(fields: Sequence[Sequence[str]], bounds: tuple[int, int]) -> Postings:
@@ -212,6 +187,7 @@ def invert(
     todo = [b for b, k in zip(bounds, keys, strict=True) if k not in reuse]
     todo_docs = sum(stop - start for start, stop in todo)
     workers = worker_count(todo_docs) if workers is None else workers
+    prepare()  # class tables built once, inherited by forked workers
     gc_was_enabled = gc.isenabled()
     gc.disable()  # millions of small objects, no cycles: the cyclic GC only costs time
     try:

@@ -1,0 +1,154 @@
+"""Counting the index terms of many texts at once: tokenizer.count_terms, vectorised with numpy.
+
+A block of texts is normalised, joined with newlines (a space: no pair or joint crosses it) and
+turned into an array of code points, each with its class (tokenizer spec step 2). HAN and YI
+characters and the pairs of neighbouring ones, which are nearly all terms of Chinese and Yi text,
+become integers and are counted by sorting; only WORD runs and the joints next to them (spec step
+3) are cut out as strings. The counts are exactly count_terms' (tests/test_search_termcount.py checks
+it on the tokenizer vectors, the hostile fixtures and generated text); this is about
+2.5 times faster (a block of 512 items: 0.54 s → 0.21 s), which matters at 10,000 items.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+
+from .tokenizer import _SPACE_RE, HAN, SEPARATOR, WORD, YI, char_class, normalize
+
+DOC_BITS = 16
+"""Bits of a combined (term, document) key that hold the document (at most 65,536 per call)."""
+
+_PAIR_FLAG = 1 << 42
+"""Added to the key of a pair of code points ``c0 << 21 | c1`` (single characters are ``c``)."""
+
+_STRING_BASE = 1 << 43
+"""Keys of WORD runs and joints start here, numbered in first-seen order."""
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """Term frequencies of a sequence of texts."""
+
+    terms: list[str]
+    """Every distinct term, in no particular order."""
+    term: np.ndarray
+    """Per (term, text) occurrence: index into ``terms``; sorted by term, then ``doc``."""
+    doc: np.ndarray
+    """Per occurrence: the text's position in the input."""
+    tf: np.ndarray
+    """Per occurrence: how often the term occurs in that text."""
+    lengths: list[int]
+    """Token count of each text (count_terms' second value)."""
+
+
+@cache
+def _bmp_tables() -> tuple[np.ndarray, np.ndarray]:
+    """Class of every BMP code point, and whether it is a space (tokenizer._SPACES)."""
+    classes = np.fromiter((char_class(chr(c)) for c in range(0x10000)), np.uint8, 0x10000)
+    spaces = np.fromiter(
+        (_SPACE_RE.fullmatch(chr(c)) is not None for c in range(0x10000)), bool, 0x10000
+    )
+    return classes, spaces
+
+
+def prepare() -> None:
+    """Compute the class tables now (before forking workers, so that they inherit them)."""
+    _bmp_tables()
+
+
+def _classes(cps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Class and is-space of every code point."""
+    bmp, bmp_spaces = _bmp_tables()
+    low = np.minimum(cps, 0xFFFF)
+    cls = bmp[low]
+    spaces = bmp_spaces[low]
+    astral = np.flatnonzero(cps > 0xFFFF)
+    if len(astral):  # rare: look them up one by one (none of them is a space)
+        values = np.unique(cps[astral])
+        table = np.array([char_class(chr(int(c))) for c in values], np.uint8)
+        cls[astral] = table[np.searchsorted(values, cps[astral])]
+        spaces[astral] = False
+    return cls, spaces
+
+
+def count_texts(texts: Sequence[str]) -> Counts:
+    """Term frequencies of every text, equal to ``count_terms(normalize(text))`` for each."""
+    n = len(texts)
+    if n > 1 << DOC_BITS:
+        raise ValueError(f"at most {1 << DOC_BITS} texts per call")
+    norms = [normalize(t) for t in texts]
+    joined = "\n".join(norms) + "\n"
+    cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.int64)
+    cls, spaces = _classes(cps)
+    # where each text starts in ``joined`` (a str's length counts code points)
+    starts = np.zeros(n + 1, np.int64)
+    starts[1:] = np.cumsum(np.fromiter(map(len, norms), np.int64, n) + 1)
+
+    han_yi = (cls == HAN) | (cls == YI)
+    single_at = np.flatnonzero(han_yi)
+    pair_at = np.flatnonzero(han_yi[:-1] & (cls[:-1] == cls[1:]))
+    keys = [cps[single_at], _PAIR_FLAG | cps[pair_at] << 21 | cps[pair_at + 1]]
+    positions = [single_at, pair_at]
+
+    strings, string_at = _word_terms(joined, cps, cls, spaces, han_yi)
+    numbering: dict[str, int] = {}
+    string_keys = [numbering.setdefault(s, len(numbering)) for s in strings]
+    keys.append(_STRING_BASE + np.array(string_keys, np.int64))
+    positions.append(np.array(string_at, np.int64))
+
+    key = np.concatenate(keys)
+    doc = np.searchsorted(starts, np.concatenate(positions), side="right") - 1
+    lengths = np.bincount(doc, minlength=n)[:n].tolist() if n else []
+    combined, tf = np.unique(key << DOC_BITS | doc, return_counts=True)
+    term_keys, term = np.unique(combined >> DOC_BITS, return_inverse=True)
+    by_number = list(numbering)
+    terms = [_term_text(int(k), by_number) for k in term_keys]
+    return Counts(terms, term, combined & ((1 << DOC_BITS) - 1), tf, lengths)
+
+
+def _word_terms(
+    joined: str, cps: np.ndarray, cls: np.ndarray, spaces: np.ndarray, han_yi: np.ndarray
+) -> tuple[list[str], list[int]]:
+    """WORD runs and the joints around them (spec step 3), with their positions."""
+    word = cls == WORD
+    if not word.any():
+        return [], []
+    edges = np.diff(word.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
+    run_starts = np.flatnonzero(edges == 1)
+    run_ends = np.flatnonzero(edges == -1)
+    size = len(cps)
+    # a one-character separator that is not a space
+    sep1 = (cls == SEPARATOR) & ~spaces
+    strings: list[str] = []
+    at: list[int] = []
+    for s, e in zip(run_starts.tolist(), run_ends.tolist(), strict=True):
+        # before the run: HAN/YI directly, or HAN/YI and one separator
+        if s >= 1 and han_yi[s - 1]:
+            strings.append(joined[s - 1 : s + 1])
+            at.append(s - 1)
+        elif s >= 2 and sep1[s - 1] and han_yi[s - 2]:
+            strings.append(joined[s - 2 : s + 1])
+            at.append(s - 2)
+        strings.append(joined[s:e])
+        at.append(s)
+        # after the run: HAN/YI directly, or one separator and any run
+        if e < size and han_yi[e]:
+            strings.append(joined[e - 1 : e + 1])
+            at.append(e - 1)
+        elif e + 1 < size and sep1[e] and cls[e + 1] != SEPARATOR:
+            strings.append(joined[e - 1 : e + 2])
+            at.append(e - 1)
+    return strings, at
+
+
+def _term_text(key: int, by_number: list[str]) -> str:
+    """The term a key stands for."""
+    if key >= _STRING_BASE:
+        return by_number[key - _STRING_BASE]
+    if key >= _PAIR_FLAG:
+        return chr((key >> 21) & 0x1FFFFF) + chr(key & 0x1FFFFF)
+    return chr(key)

@@ -1,0 +1,77 @@
+"""termcount.count_texts (numpy, many texts at once) gives exactly tokenizer.count_terms' counts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sitegen.search.termcount import count_texts
+from sitegen.search.tokenizer import count_terms, normalize
+from sitegen.search.vectors import INPUTS
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "corpus"
+if not CORPUS.exists():
+    CORPUS = Path("/work/shared/corpus")
+
+
+def by_text(texts: list[str]) -> tuple[list[dict[str, int]], list[int]]:
+    """count_texts' result as one {term: tf} per text, and the token counts."""
+    counts = count_texts(texts)
+    out: list[dict[str, int]] = [{} for _ in texts]
+    for term, doc, tf in zip(
+        counts.term.tolist(), counts.doc.tolist(), counts.tf.tolist(), strict=True
+    ):
+        assert counts.terms[term] not in out[doc], "a (term, text) pair occurs once"
+        out[doc][counts.terms[term]] = tf
+    return out, counts.lengths
+
+
+def expected(texts: list[str]) -> tuple[list[dict[str, int]], list[int]]:
+    """The reference: count_terms text by text."""
+    pairs = [count_terms(normalize(t)) for t in texts]
+    return [dict(c) for c, _ in pairs], [n for _, n in pairs]
+
+
+def test_tokenizer_vectors_one_by_one_and_together() -> None:
+    texts = [text for _, text in INPUTS]
+    for text in texts:
+        assert by_text([text]) == expected([text]), text
+    assert by_text(texts) == expected(texts)
+
+
+def test_hostile_fixtures() -> None:
+    texts = [
+        p.read_bytes().decode("utf-8", "surrogateescape")
+        for p in sorted((REPO / "tests" / "fixtures" / "hostile").iterdir())
+        if p.is_file()
+    ]
+    assert texts
+    assert by_text(texts) == expected(texts)
+
+
+def test_real_sentences_han_and_yi() -> None:
+    lines = (CORPUS / "gov-sentences.txt").read_text(encoding="utf-8").splitlines()[:3000]
+    pairs = (CORPUS / "nuosu-gov-pairs.jsonl").read_text(encoding="utf-8").splitlines()[:300]
+    texts = ["\n".join(lines[i : i + 30]) for i in range(0, len(lines), 30)] + pairs
+    got, lengths = by_text(texts)
+    assert (got, lengths) == expected(texts)
+    assert sum(lengths) > 100_000
+
+
+def test_no_texts() -> None:
+    counts = count_texts([])
+    assert (counts.terms, counts.lengths, len(counts.tf)) == ([], [], 0)
+
+
+ALPHABET = st.sampled_from(
+    list("a1Z9_-.,/ \n\t\u3000\u00a0\u200b〔〕（）、，。号中文保障ꆈꌠꉙ𠙶ßİǅ①ｶ\ud800é\u0301")
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(ALPHABET, max_size=14), max_size=5))
+def test_random_texts(texts: list[str]) -> None:
+    assert by_text(texts) == expected(texts)

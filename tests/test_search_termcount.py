@@ -1,4 +1,5 @@
-"""termcount.count_texts (numpy, many texts at once) gives exactly tokenizer.count_terms' counts."""
+"""The numpy fast paths of the search index: termcount.count_texts gives exactly
+tokenizer.count_terms' counts; utf16.vocabulary gives exactly JavaScript's string order."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from hypothesis import strategies as st
 
 from sitegen.search.termcount import count_texts
 from sitegen.search.tokenizer import count_terms, normalize
+from sitegen.search.utf16 import utf16_key, vocabulary
 from sitegen.search.vectors import INPUTS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -75,3 +77,19 @@ ALPHABET = st.sampled_from(
 @given(st.lists(st.text(ALPHABET, max_size=14), max_size=5))
 def test_random_texts(texts: list[str]) -> None:
     assert by_text(texts) == expected(texts)
+
+
+TERM_CHARS = st.sampled_from(
+    list("a1Z9_-〔〕中文保障ꆈꌠ𠙶\U00010000\uffff\ue000\ud7ff\x00é\ud800\udc00")
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sets(st.text(TERM_CHARS, min_size=1, max_size=4), max_size=30), max_size=4))
+def test_vocabulary_is_javascript_string_order(term_sets: list[set[str]]) -> None:
+    """utf16.vocabulary: the distinct terms in UTF-16 code unit order, and each list's ranks."""
+    lists = [sorted(s) for s in term_sets]
+    terms, ranks = vocabulary(lists)
+    assert terms == sorted({t for terms in lists for t in terms}, key=utf16_key)
+    for original, rank in zip(lists, ranks, strict=True):
+        assert [terms[r] for r in rank.tolist()] == original

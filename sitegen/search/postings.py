@@ -26,6 +26,7 @@ import numpy as np
 
 from . import parallel
 from .termcount import count_texts, prepare
+from .utf16 import vocabulary
 
 TF_BITS = 16
 """Bits of a posting integer that hold the term frequency."""
@@ -54,11 +55,6 @@ class Postings:
     """Per field: token count of each document (lunr's field length)."""
 
 
-def utf16_key(term: str) -> bytes:
-    """Sort key giving JavaScript's (UTF-16 code unit) string order."""
-    return term.encode("utf-16-be")
-
-
 def posting_dtype(n_docs: int) -> type[np.unsignedinteger]:
     """Integer type of a posting: 32 bits up to 65,536 documents, else 64."""
     return np.uint32 if n_docs <= 0x10000 else np.uint64
@@ -80,13 +76,11 @@ def stable_order(keys: np.ndarray) -> np.ndarray:
 def _group_block(fields: Sequence[Sequence[str]]) -> Postings:
     """Postings of texts ``fields[f][doc]``, documents numbered from 0 (at most 65,536)."""
     per_field = [count_texts(texts) for texts in fields]
-    terms = sorted(set().union(*(c.terms for c in per_field)), key=utf16_key)
-    rank = {term: r for r, term in enumerate(terms)}
+    terms, ranks = vocabulary([c.terms for c in per_field])
     n_fields = len(fields)
     keys, values = [], []
     for f, c in enumerate(per_field):
-        term_rank = np.fromiter(map(rank.__getitem__, c.terms), np.int64, len(c.terms))
-        keys.append(term_rank[c.term] * n_fields + f)
+        keys.append(ranks[f][c.term] * n_fields + f)
         tf = np.minimum(c.tf, MAX_TF).astype(np.uint32)
         values.append(c.doc.astype(np.uint32) << TF_BITS | tf)
     key = np.concatenate(keys) if keys else np.zeros(0, np.int64)
@@ -109,14 +103,12 @@ def merge(blocks: Sequence[Postings], n_docs: int) -> Postings:
     """One Postings from those of consecutive blocks, in document order."""
     dtype = posting_dtype(n_docs)
     n_fields = len(blocks[0].lengths) if blocks else 0
-    vocabulary = sorted(set().union(*(b.terms for b in blocks)), key=utf16_key)
-    rank = {term: r for r, term in enumerate(vocabulary)}
+    terms, ranks = vocabulary([b.terms for b in blocks])
     # A segment is one block's list of one term in one field. Segments of equal (term, field)
     # keep block order under the stable sort, so documents stay ascending.
     keys, sizes, starts, firsts = [], [], [], []
     offset = first_doc = 0
-    for b in blocks:
-        global_rank = np.fromiter(map(rank.__getitem__, b.terms), np.int64, len(b.terms))
+    for b, global_rank in zip(blocks, ranks, strict=True):
         keys.append((global_rank[:, None] * n_fields + np.arange(n_fields)).ravel())
         block_sizes = b.counts.ravel().astype(np.int64)
         sizes.append(block_sizes)
@@ -139,11 +131,9 @@ def merge(blocks: Sequence[Postings], n_docs: int) -> Postings:
     del gather
     # block-local document numbers -> index-wide ones
     values += np.repeat((np.concatenate(firsts)[order] << TF_BITS).astype(dtype), size)
-    counts = np.bincount(key, weights=all_sizes, minlength=len(vocabulary) * n_fields)
+    counts = np.bincount(key, weights=all_sizes, minlength=len(terms) * n_fields)
     lengths = [[n for b in blocks for n in b.lengths[f]] for f in range(n_fields)]
-    return Postings(
-        vocabulary, counts.astype(np.int64).reshape(len(vocabulary), n_fields), values, lengths
-    )
+    return Postings(terms, counts.astype(np.int64).reshape(len(terms), n_fields), values, lengths)
 
 
 def block_bounds(n_docs: int) -> list[tuple[int, int]]:

@@ -49,7 +49,8 @@ def load_mapping(
     problems = _prescan(text, path, line_offset)
     if problems:
         return None, problems
-    too_deep = _too_deep(text, path, line_offset)  # libyaml recurses in C: deep nesting segfaults
+    # libyaml recurses in C: deep nesting segfaults
+    too_deep = None if _shallow(text) else _too_deep(text, path, line_offset)
     if too_deep is not None:
         return None, [too_deep]
     loader = _Loader(text)
@@ -58,7 +59,7 @@ def load_mapping(
         node = loader.get_single_node()
         if node is None:
             return Mapping({}, {}, {}), []
-        unreadable = _unreadable(node, path, line_offset)
+        unreadable = None if _plain(text) else _unreadable(node, path, line_offset)
         if unreadable is not None:
             return None, [unreadable]
         if not isinstance(node, yaml.MappingNode):
@@ -121,6 +122,29 @@ MAX_NODES = 20_000
 """Most values a YAML document may expand to, aliases counted at every use ("billion laughs")."""
 _BLOCK_INDICATOR_RE = re.compile(r"(?:^|(?<=\s))[-?:](?=\s|$)")
 _FLOW_RE = re.compile(r"[\[\]{}]")
+
+
+def _shallow(text: str) -> bool:
+    """True when _too_deep cannot object: even counting every line as one more indentation level
+    and every indicator and bracket in the text as one more nesting level stays within MAX_DEPTH
+    (ordinary front-matter: ~15 lines, ~30 colons and dashes)."""
+    indicators = sum(text.count(c) for c in "-?:[{")
+    return text.count("\n") + 1 + indicators <= MAX_DEPTH
+
+
+def _plain(text: str) -> bool:
+    """True when _unreadable cannot object: no alias (`*`), no escape that could make a surrogate,
+    no surrogate, and too short to hold MAX_NODES values (without aliases a value takes at least one
+    character: `{a,b}` is five of them)."""
+    return (
+        "*" not in text
+        and "\\" not in text
+        and len(text) * 4 < MAX_NODES
+        and _SURROGATE_RE.search(text) is None
+    )
+
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
 def _too_deep(text: str, path: str, line_offset: int) -> Diagnostic | None:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import assets, checks, feeds, fonts, incremental
@@ -34,6 +34,7 @@ from .diagnostics import BuildFailed, Diagnostic, has_errors
 from .gate import GateResult, gate
 from .i18n import Translator, load_catalog
 from .identity import REGISTRY, Identities, assign, read_registry, registry_text
+from .markdown import RenderedMarkdown
 from .model import Site, build_site
 from .output import (
     MARKER,
@@ -117,6 +118,10 @@ class BuildResult:
     """True when no input had changed since the previous build into the same output: nothing done."""
     quick: QuickKit | None = None
     """What `sitegen serve` needs to re-render one edited item's page at once (quick.py)."""
+    bodies: Mapping[str, RenderedMarkdown] | None = None
+    """The rendered bodies of the published items (None when nothing had changed)."""
+    inputs: str = ""
+    """Fingerprint of the input files this build saw."""
 
 
 def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult:
@@ -259,8 +264,45 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
 
     quick = QuickKit(root, config, renderer, links, ids, options.today, options.drafts, has_font)
     return BuildResult(
-        site, tuple(problems), gated, written, timings, next_cache, portal, quick=quick
+        site,
+        tuple(problems),
+        gated,
+        written,
+        timings,
+        next_cache,
+        portal,
+        quick=quick,
+        bodies=rendered,
+        inputs=inputs,
     )
+
+
+def update_search(options: BuildOptions, pages: BuildResult) -> BuildResult:
+    """Bring the search index of a build made with ``search=False`` up to date (the live preview's
+    second pass), from that build's site model and bodies: no other stage runs again.
+
+    Only the index files that changed are written, in place. For a caller that keeps the cache in
+    memory (serve): the returned result's cache describes the output, and no cache is saved.
+    """
+    timings = Timings()
+    site, bodies, out = pages.site, pages.bodies, options.out
+    if site is None or bodies is None or out is None:  # nothing was built: nothing to update
+        return pages
+    out = out.resolve()
+    with timings.stage("search"):
+        index_files, search_print, search_blocks = incremental.search_files(
+            site, bodies, pages.cache, out
+        )
+    with timings.stage("write"):
+        folders = [f"{edition.prefix}search" for edition in site.editions]
+        search_pages = [
+            OutputFile(f"{f}/index.html", source=out / f / "index.html") for f in folders
+        ]
+        written = update_site(out, [*index_files, *search_pages], within=folders, unlimited=True)
+    cache = replace(
+        pages.cache, inputs=pages.inputs, search=search_print, search_blocks=search_blocks
+    )
+    return replace(pages, written=written, timings=timings, cache=cache)
 
 
 INPUT_FOLDERS = ("content", "data", "themes")
@@ -316,4 +358,4 @@ def _translations(ids: Identities) -> dict[str, str]:
     }
 
 
-__all__ = ["BuildOptions", "BuildResult", "Item", "OutputFile", "build"]
+__all__ = ["BuildOptions", "BuildResult", "Item", "OutputFile", "build", "update_search"]

@@ -140,18 +140,30 @@ IN_PLACE_LIMIT = 2000
 """Most files an in-place update changes; a bigger change is written as a fresh folder and swapped."""
 
 
-def update_site(out: Path, files: Sequence[OutputFile]) -> WriteReport | None:
+def update_site(
+    out: Path,
+    files: Sequence[OutputFile],
+    within: Sequence[str] | None = None,
+    unlimited: bool = False,
+) -> WriteReport | None:
     """Bring an existing sitegen output folder up to date in place (small incremental changes).
 
     Only files whose content changed are written, each to a temporary name beside it and renamed
     over the old one, so a page is always served whole; files no longer in the site are removed.
-    Returns None, having changed nothing, when more than IN_PLACE_LIMIT files would change: the
-    caller then uses write_site, so a big rebuild killed half-way leaves the old site whole. The
-    caller removes the build cache first: a build killed during an update leaves every file
-    complete and the next build a full one.
+    Returns None, having changed nothing, when more than IN_PLACE_LIMIT files would change (unless
+    `unlimited`, for the live preview, which never swaps folders under its server): the caller
+    then uses write_site, so a big rebuild killed half-way leaves the old site whole. The caller
+    removes the build cache first: a build killed during an update leaves every file complete and
+    the next build a full one. With `within` (folders relative to `out`), `files` are all the files
+    of those folders, and nothing outside them is touched.
     """
     out = out.resolve()
-    stale = set(relative_files(out))
+    if within is None:
+        stale = set(relative_files(out))
+    else:
+        stale = {
+            f"{d}/{rel}" for d in within if (out / d).is_dir() for rel in relative_files(out / d)
+        }
     stale.discard(MARKER)
     seen: set[str] = set()
     changed: list[OutputFile] = []
@@ -173,7 +185,7 @@ def update_site(out: Path, files: Sequence[OutputFile]) -> WriteReport | None:
             if not _same_bytes(target, f.data):
                 changed.append(f)
             size += len(f.data)
-    if len(changed) + len(stale) > IN_PLACE_LIMIT:
+    if not unlimited and len(changed) + len(stale) > IN_PLACE_LIMIT:
         return None
     for f in changed:
         target = out / f.path

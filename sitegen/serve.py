@@ -4,7 +4,8 @@ The preview goes to <root>/.sitegen-cache/preview, never to output/. With --watc
 live-reload script (BuildOptions.extra_head), every burst of source changes is classified (see
 watch.py), printed, and followed by an incremental build (`Preview.rebuild_fn`, build.build) that
 reuses the previous build's cache, kept in memory. A rebuild runs in two passes: the pages first
-(served and reloaded at once), then the search index. A failed rebuild keeps the last good site
+(served and reloaded at once), then the search index (build.update_search, from the first pass's
+model). A failed rebuild keeps the last good site
 served and shows its diagnostics in the terminal and as an overlay in open pages.
 """
 
@@ -22,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .build import BuildOptions, BuildResult, build
+from .build import BuildOptions, BuildResult, build, update_search
 from .cache import BuildCache, cache_path, stamp_path
 from .content import iter_item_files
 from .diagnostics import BuildFailed, Diagnostic, UsageError, error, format_all
@@ -240,14 +241,35 @@ class Preview:
         del plan  # the build itself finds what changed, from the cache
         if self.cache is None:
             return self._build(self.options, "")
-        return self._build(replace(self.options, search=False), "页面") and self._build(
-            self.options, "搜索索引"
+        pages: list[BuildResult] = []
+        if not self._build(replace(self.options, search=False), "页面", kept=pages):
+            return False
+        if not pages or pages[0].site is None:  # nothing changed: the index is up to date
+            return True
+        return self._run(lambda: update_search(self.options, pages[0]), "搜索索引")
+
+    def _build(
+        self,
+        options: BuildOptions,
+        part: str,
+        quiet_if_unchanged: bool = False,
+        kept: list[BuildResult] | None = None,
+    ) -> bool:
+        return self._run(
+            lambda: self.rebuild_fn(options, self.cache), part, quiet_if_unchanged, kept
         )
 
-    def _build(self, options: BuildOptions, part: str, quiet_if_unchanged: bool = False) -> bool:
+    def _run(
+        self,
+        step: Callable[[], BuildResult],
+        part: str,
+        quiet_if_unchanged: bool = False,
+        kept: list[BuildResult] | None = None,
+    ) -> bool:
+        """Run one build step; publish and print its outcome (`kept` receives its result)."""
         start = time.perf_counter()
         try:
-            result = self.rebuild_fn(options, self.cache)
+            result = step()
         except BuildFailed as exc:
             return self._failed(exc.diagnostics)
         except UsageError as exc:
@@ -267,6 +289,8 @@ class Preview:
             self.cache = result.cache
         if result.quick is not None:
             self.quick = result.quick
+        if kept is not None:
+            kept.append(result)
         seconds = time.perf_counter() - start
         written = result.written
         if result.site is None:  # nothing changed since the last build into this preview folder

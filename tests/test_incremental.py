@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from conftest import copy_site
 from golden_site import tree
 from sitegen import build as build_module
 from sitegen import output
-from sitegen.build import BuildOptions, build
+from sitegen.build import BuildOptions, build, update_search
 from sitegen.cache import cache_path
 
 TODAY = dt.date(2025, 12, 31)
@@ -48,6 +49,29 @@ def test_incremental_rebuild_equals_full_build(tmp_path: Path) -> None:
     assert tree(out) == tree(tmp_path / "full-out")
     assert "增量构建测试标题" in (out / "shehui-jiuzhu/index.html").read_text(encoding="utf-8")
     assert not (out / "jiuye/jiuye-1.html").exists()
+
+
+def test_pages_first_then_the_search_index_equals_a_full_build(tmp_path: Path) -> None:
+    """The live preview's two passes: pages (search=False), then update_search from that model."""
+    root = copy_site(tmp_path / "site", content=True)
+    out = tmp_path / "out"
+    first = _build(root, out)
+    item = root / "content/items/shehui-jiuzhu/shehui-jiuzhu-2.md"
+    item.write_text(item.read_text(encoding="utf-8") + "\n两遍更新的说明。\n", encoding="utf-8")
+    (root / "content/items/jiuye/jiuye-1.md").unlink()
+    options = BuildOptions(root=root, out=out, today=TODAY)
+    pages = build(replace(options, search=False), first.cache)
+    index = out / "search"
+    assert not any("两遍更新" in p.read_text(encoding="utf-8") for p in index.rglob("*.js"))
+    done = update_search(options, pages)
+    assert done.written is not None and 0 < done.written.written < done.written.files
+    assert any("两遍更新" in p.read_text(encoding="utf-8") for p in (index / "d").glob("*.js"))
+
+    full_root = tmp_path / "full"
+    shutil.copytree(root, full_root, ignore=shutil.ignore_patterns(".sitegen-cache"))
+    _build(full_root, tmp_path / "full-out")
+    assert tree(out) == tree(tmp_path / "full-out")
+    assert build(options, done.cache).unchanged, "the cache now describes the whole output"
 
 
 def test_a_big_change_swaps_in_a_fresh_folder(

@@ -319,7 +319,8 @@ def test_edited_title_appears_and_is_reported(live) -> None:
         lambda: "安全生产检查结果（已更正）" in server.get(f"/search/d/{doc}")[1],
         what="search index updated",
     )
-    assert "搜索索引已更新" in server.output
+    # the terminal line is printed once the files are written
+    wait_until(lambda: "搜索索引已更新" in server.output, 5, what="search index reported")
 
 
 @pytest.mark.server

@@ -5,8 +5,8 @@ live-reload script (BuildOptions.extra_head), every burst of source changes is c
 watch.py), printed, and followed by an incremental build (`Preview.rebuild_fn`, build.build) that
 reuses the previous build's cache, kept in memory. A rebuild runs in two passes: the pages first
 (served and reloaded at once), then the search index (build.update_search, from the first pass's
-model). A failed rebuild keeps the last good site
-served and shows its diagnostics in the terminal and as an overlay in open pages.
+model). A failed rebuild keeps the last good site served and shows its diagnostics in the terminal
+and as an overlay in open pages.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """The numpy fast paths of the search index: termcount.count_texts gives exactly
-tokenizer.count_terms' counts; utf16.vocabulary gives exactly JavaScript's string order."""
+tokenizer.count_terms' counts; utf16.vocabulary gives exactly JavaScript's string order; patching one
+document's postings equals inverting again."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sitegen.search.postings import invert, patch_document
 from sitegen.search.termcount import count_texts
 from sitegen.search.tokenizer import count_terms, normalize
 from sitegen.search.utf16 import utf16_key, vocabulary
@@ -93,3 +95,30 @@ def test_vocabulary_is_javascript_string_order(term_sets: list[set[str]]) -> Non
     assert terms == sorted({t for terms in lists for t in terms}, key=utf16_key)
     for original, rank in zip(lists, ranks, strict=True):
         assert [terms[r] for r in rank.tolist()] == original
+
+
+PATCH_TEXT = st.text(
+    st.sampled_from(list("中文保障民生低保标准〔〕2024年5号ꆈꌠ𠙶abc ，。")), max_size=30
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(PATCH_TEXT, PATCH_TEXT), min_size=1, max_size=8),
+    st.integers(min_value=0),
+    st.tuples(PATCH_TEXT, PATCH_TEXT),
+)
+def test_patching_one_document_equals_inverting_again(
+    docs: list[tuple[str, str]], which: int, new: tuple[str, str]
+) -> None:
+    """postings.patch_document (the preview's quick index update) is exact."""
+    fields = [[title for title, _ in docs], [body for _, body in docs]]
+    before, _ = invert(fields, workers=1)
+    doc = which % len(docs)
+    got = patch_document(before, doc, list(new))
+    fields[0][doc], fields[1][doc] = new
+    want, _ = invert(fields, workers=1)
+    assert got.terms == want.terms
+    assert got.counts.tolist() == want.counts.tolist()
+    assert got.values.tolist() == want.values.tolist() and got.values.dtype == want.values.dtype
+    assert got.lengths == want.lengths

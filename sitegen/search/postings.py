@@ -193,3 +193,61 @@ def invert(
     if not ordered:
         ordered = [_group_block([[] for _ in fields])]
     return merge(ordered, n_docs), blocks
+
+
+def patch_document(postings: Postings, doc: int, texts: Sequence[str]) -> Postings:
+    """``postings`` with document ``doc``'s texts (one per field) replaced by ``texts``.
+
+    Equal to inverting the changed texts from scratch (tests check it), at a fraction of the cost:
+    the live preview's quick search update. The document's old postings are dropped, its new ones
+    inserted into their lists, and terms left without postings leave the vocabulary. ``doc`` is an
+    existing document (an edit: no document is added or removed).
+    """
+    n_fields = len(postings.lengths)
+    fresh = [count_texts([text]) for text in texts]
+    added = sorted({t for c in fresh for t in c.terms})
+    terms, (old_rank, added_rank) = vocabulary([postings.terms, added])
+    sizes = postings.counts.ravel().astype(np.int64)
+    ends = np.cumsum(sizes)
+    # drop the document's postings (lists hold postings in document order)
+    dtype = postings.values.dtype
+    gone = np.flatnonzero((postings.values >> dtype.type(TF_BITS)) == dtype.type(doc))
+    gone_list = np.searchsorted(ends, gone, side="right")
+    kept_sizes = sizes.copy()
+    np.subtract.at(kept_sizes, gone_list, 1)
+    kept = np.delete(postings.values, gone)
+    # list sizes in the new vocabulary: the old terms keep their order, new terms come in between
+    counts = np.zeros((len(terms), n_fields), np.int64)
+    counts[old_rank] = kept_sizes.reshape(-1, n_fields)
+    kept_starts = np.cumsum(kept_sizes) - kept_sizes
+    old_list_of = {int(r): i for i, r in enumerate(old_rank.tolist())}
+    rank_of_added = dict(zip(added, added_rank.tolist(), strict=True))
+    inserts: list[tuple[int, int]] = []  # (position in ``kept``, posting)
+    for f, c in enumerate(fresh):
+        for term, tf in zip(c.term.tolist(), c.tf.tolist(), strict=True):
+            rank = rank_of_added[c.terms[term]]
+            posting = doc << TF_BITS | min(tf, MAX_TF)
+            old = old_list_of.get(rank)
+            if old is None:  # a new term: its list goes after the lists of the terms before it
+                before = int(np.searchsorted(old_rank, rank))
+                at = int(kept_starts[before * n_fields]) if before < len(old_rank) else len(kept)
+            else:
+                start = int(kept_starts[old * n_fields + f])
+                segment = kept[start : start + int(kept_sizes[old * n_fields + f])]
+                at = start + int(np.searchsorted(segment, dtype.type(posting)))
+            inserts.append((at, rank, f, posting))
+            counts[rank, f] += 1
+    inserts.sort()  # at one position: lists in (term, field) order
+    values = np.insert(
+        kept,
+        np.array([insert[0] for insert in inserts], np.int64),
+        np.array([insert[3] for insert in inserts], dtype),
+    )
+    lengths = [list(field) for field in postings.lengths]
+    for f, c in enumerate(fresh):
+        lengths[f][doc] = c.lengths[0]
+    used = counts.sum(axis=1) > 0
+    if not used.all():
+        terms = [t for t, u in zip(terms, used.tolist(), strict=True) if u]
+        counts = counts[used]
+    return Postings(terms, counts, values, lengths)

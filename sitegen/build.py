@@ -52,6 +52,7 @@ from .pages import load_pages, publishable, render_page_bodies
 from .portal import Portal, build_portal, portal_files
 from .quick import QuickKit
 from .render import Renderer, TemplateProblem
+from .search.index import SearchState
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +123,8 @@ class BuildResult:
     """The rendered bodies of the published items (None when nothing had changed)."""
     inputs: str = ""
     """Fingerprint of the input files this build saw."""
+    search: Mapping[str, SearchState] = field(default_factory=dict)
+    """Edition prefix → the search index this build wrote (empty when it kept the previous one)."""
 
 
 def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult:
@@ -214,7 +217,7 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
         has_font = bool(font_files)
 
     with timings.stage("search"):
-        index_files, search_print, search_blocks = incremental.search_files(
+        index_files, search_print, search_blocks, search_states = incremental.search_files(
             site, rendered, previous, out, update=options.search
         )
 
@@ -274,6 +277,7 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
         quick=quick,
         bodies=rendered,
         inputs=inputs,
+        search=search_states,
     )
 
 
@@ -290,7 +294,7 @@ def update_search(options: BuildOptions, pages: BuildResult) -> BuildResult:
         return pages
     out = out.resolve()
     with timings.stage("search"):
-        index_files, search_print, search_blocks = incremental.search_files(
+        index_files, search_print, search_blocks, search_states = incremental.search_files(
             site, bodies, pages.cache, out
         )
     with timings.stage("write"):
@@ -302,7 +306,7 @@ def update_search(options: BuildOptions, pages: BuildResult) -> BuildResult:
     cache = replace(
         pages.cache, inputs=pages.inputs, search=search_print, search_blocks=search_blocks
     )
-    return replace(pages, written=written, timings=timings, cache=cache)
+    return replace(pages, written=written, timings=timings, cache=cache, search=search_states)
 
 
 INPUT_FOLDERS = ("content", "data", "themes")

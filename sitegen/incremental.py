@@ -24,6 +24,7 @@ from .model import Entry, ListPage, Site
 from .output import OutputFile, relative_files
 from .parallel import pmap
 from .render import PageJob, Renderer, page_jobs
+from .search.index import SearchState
 from .search.postings import Postings
 
 
@@ -188,20 +189,21 @@ def search_files(
     previous: BuildCache,
     out: Path | None,
     update: bool = True,
-) -> tuple[list[OutputFile], str, dict[str, Postings]]:
+) -> tuple[list[OutputFile], str, dict[str, Postings], dict[str, SearchState]]:
     """search_stage.search_files, reusing the previous build's counted blocks of documents, or
     its index files as they are when no search document changed (or when ``update`` is false and
-    `out` has an index: the next build with ``update`` brings it up to date)."""
+    `out` has an index: the next build with ``update`` brings it up to date). Also returns the
+    fingerprint of the documents, and the new index states (none when the files were kept)."""
     folders = [out / e.prefix / "search" for e in site.editions] if out is not None else []
     have_index = bool(folders) and all((f / "manifest.js").is_file() for f in folders)
     if not update and have_index:
-        return _index_files_in(out, folders), previous.search, previous.search_blocks
+        return _index_files_in(out, folders), previous.search, previous.search_blocks, {}
     docs = [search_stage.search_docs(site, rendered, e.lang) for e in site.editions]
     fp = digest(docs)
     if fp == previous.search and have_index:
-        return _index_files_in(out, folders), fp, previous.search_blocks
-    files, blocks = search_stage.search_files(site, rendered, previous.search_blocks)
-    return files, fp, blocks
+        return _index_files_in(out, folders), fp, previous.search_blocks, {}
+    files, blocks, states = search_stage.search_files(site, rendered, previous.search_blocks)
+    return files, fp, blocks, states
 
 
 def _index_files_in(out: Path | None, folders: list[Path]) -> list[OutputFile]:

@@ -1,9 +1,9 @@
 """Quick preview of one edited item: its own page, re-rendered at once, before the rebuild.
 
 Like Hugo's fast render mode. When an editor saves one item, `sitegen serve` renders that item's
-page from the previous build's site model with the new text and serves it; the incremental build
-that follows redoes everything the edit touches (lists, neighbours, feeds, search) and writes the
-same bytes for this page. Only a plain edit qualifies: the item was published and still is, and
+page from the previous build's site model with the new text and serves it, then patches its
+document into the search index; the incremental build that follows redoes everything the edit
+touches (lists, neighbours, feeds, search) and writes the same bytes for this page and index. Only a plain edit qualifies: the item was published and still is, and
 what places it in the site (domain, stage, dates, language, slug, 索引号, translation, related
 items, attachments) is unchanged; anything else waits for the build. Nothing here writes files.
 """
@@ -23,6 +23,7 @@ from .gate import gate
 from .identity import Identities
 from .output import OutputFile
 from .render import Renderer, render_item
+from .search.index import SearchState, edit_document
 
 PLACING_FIELDS = (
     "domain",
@@ -63,8 +64,22 @@ class QuickKit:
     """Whether the build shipped the Yi font (pages with Yi characters link it)."""
 
 
-def quick_item_page(kit: QuickKit, rel: str) -> OutputFile | None:
-    """The page of the item at `rel` (relative to the root) with its saved text, or None.
+@dataclass(frozen=True, slots=True)
+class QuickEdit:
+    """An edited item's new page, and its new text as the search index sees it."""
+
+    page: OutputFile
+    """The item page."""
+    ref: str
+    """The page's path relative to the edition root (its search document's ref)."""
+    title: str
+    """The new title."""
+    body: str
+    """The new body as plain text."""
+
+
+def quick_edit(kit: QuickKit, rel: str) -> QuickEdit | None:
+    """The page and search text of the item at `rel` (relative to the root) as saved, or None.
 
     None means "wait for the build": the item is new, broken, moved in the site, not published,
     or a translation.
@@ -86,4 +101,13 @@ def quick_item_page(kit: QuickKit, rel: str) -> OutputFile | None:
         return None
     renderer = kit.renderer.with_bodies({prefix + rel: body for prefix, body in versions.items()})
     page = render_item(renderer, edition, replace(old, item=item, text=item))
-    return link_page(page, kit.yi_font)
+    ref = old.path[len(edition.prefix) :]
+    return QuickEdit(link_page(page, kit.yi_font), ref, item.title, versions[""].text)
+
+
+def quick_search(state: SearchState, edit: QuickEdit) -> tuple[SearchState, list[OutputFile]]:
+    """The default edition's search index with the edited item's document updated, and the index
+    files that may have changed (search.index.edit_document: the same bytes a build writes)."""
+    old = next(d for d in state.docs if d.ref == edit.ref)
+    new_state, files = edit_document(state, replace(old, title=edit.title, body=edit.body))
+    return new_state, [OutputFile(f"search/{rel}", data) for rel, data in sorted(files.items())]

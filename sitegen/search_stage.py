@@ -8,7 +8,7 @@ from .markdown import RenderedMarkdown
 from .model import Site
 from .output import OutputFile
 from .search import SearchDoc
-from .search.index import index_files
+from .search.index import SearchState, index_files
 from .search.postings import Postings
 
 
@@ -37,17 +37,20 @@ def search_docs(site: Site, bodies: Mapping[str, RenderedMarkdown], lang: str) -
 
 def search_files(
     site: Site, bodies: Mapping[str, RenderedMarkdown], reuse: Mapping[str, Postings] | None = None
-) -> tuple[list[OutputFile], dict[str, Postings]]:
-    """Index files of every edition, under <edition>/search/, and the counted blocks of documents.
+) -> tuple[list[OutputFile], dict[str, Postings], dict[str, SearchState]]:
+    """Index files of every edition, under <edition>/search/, the counted blocks of documents, and
+    each edition's index state by edition prefix (what a quick update starts from).
 
     Blocks in ``reuse`` (from the previous build) are not counted again (search/postings.py).
     """
     files: list[OutputFile] = []
     blocks: dict[str, Postings] = {}
+    states: dict[str, SearchState] = {}
     for edition in site.editions:
-        index, counted = index_files(search_docs(site, bodies, edition.lang), reuse=reuse)
+        index, counted, state = index_files(search_docs(site, bodies, edition.lang), reuse=reuse)
         blocks.update(counted)
+        states[edition.prefix] = state
         files += [
             OutputFile(f"{edition.prefix}search/{rel}", data) for rel, data in sorted(index.items())
         ]
-    return files, blocks
+    return files, blocks, states

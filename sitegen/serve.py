@@ -27,8 +27,16 @@ from .build import BuildOptions, BuildResult, build, update_search
 from .cache import BuildCache, cache_path, stamp_path
 from .content import iter_item_files
 from .diagnostics import BuildFailed, Diagnostic, UsageError, error, format_all
-from .output import check_output_dir, discard_files, replace_files
-from .quick import QuickKit, quick_item_page
+from .output import (
+    OutputFile,
+    check_output_dir,
+    discard_files,
+    relative_files,
+    replace_files,
+    update_site,
+)
+from .quick import QuickKit, quick_edit, quick_search
+from .search.index import SearchState
 from .serve_http import LIVERELOAD_TAG, PreviewServer, PreviewState
 from .watch import Debouncer, Plan, SourceWatcher, apply_plan, classify, expand_dirs
 
@@ -132,6 +140,8 @@ class Preview:
     """The last successful build's cache (None before the first build: it reads the disk cache)."""
     quick: QuickKit | None = None
     """What the last successful build left for quick previews of an edited item (quick.py)."""
+    search_state: dict[str, SearchState] = field(default_factory=dict)
+    """Edition prefix → the search index now in the preview folder (for quick updates)."""
     stop: threading.Event = field(default_factory=threading.Event)
     """Set by Ctrl-C / SIGTERM (or a test) to end the run."""
     last_warnings: tuple[Diagnostic, ...] = ()
@@ -210,7 +220,8 @@ class Preview:
         self._build(self.options, "", quiet_if_unchanged=True)
 
     def quick_preview(self, plan: Plan) -> None:
-        """Serve the page of a single edited item at once, before the rebuild (quick.py)."""
+        """Serve the page of a single edited item at once, before the rebuild (quick.py), then
+        patch its document into the search index."""
         if self.quick is None or self.options.out is None or plan.scope != "items":
             return
         if not self.state.current.ok:  # an error is shown: only a rebuild may clear it
@@ -219,18 +230,37 @@ class Preview:
             return
         start = time.perf_counter()
         try:
-            page = quick_item_page(self.quick, plan.edited[0])
+            edit = quick_edit(self.quick, plan.edited[0])
         except Exception:  # the rebuild that follows reports whatever is wrong
             return
-        if page is None:
+        if edit is None:
             return
         out = self.options.out
         discard_files(cache_path(self.options.root, out), stamp_path(self.options.root, out))
-        if replace_files(out, [page]):
+        if replace_files(out, [edit.page]):
             self.state.publish(True, self.last_warnings)
             _say(
                 f"已先更新该条目页面（用时 {time.perf_counter() - start:.2f} 秒），其余页面随后更新"
             )
+        state = self.search_state.get("")
+        if state is None:
+            return
+        start = time.perf_counter()
+        try:
+            self.search_state[""], files = quick_search(state, edit)
+        except Exception:  # e.g. an item the index does not have yet: the rebuild adds it
+            self.search_state.clear()  # no quick update until a build has written the index
+            return
+        folder = out / "search"
+        given = {f.path for f in files}
+        kept = [  # the other documents and the search page stay; shards not given go
+            OutputFile(f"search/{rel}", source=folder / rel)
+            for rel in relative_files(folder)
+            if f"search/{rel}" not in given and not rel.startswith("t/")
+        ]
+        written = update_site(out, [*files, *kept], within=["search"], unlimited=True)
+        if written is not None and written.written:
+            _say(f"已先更新搜索索引（用时 {time.perf_counter() - start:.2f} 秒）")
 
     def rebuild(self, plan: Plan | None) -> bool:
         """Build once (`plan` = what changed, None for the first build); publish the outcome.
@@ -291,6 +321,8 @@ class Preview:
             self.quick = result.quick
         if kept is not None:
             kept.append(result)
+        if result.search:  # this build wrote a new index
+            self.search_state = dict(result.search)
         seconds = time.perf_counter() - start
         written = result.written
         if result.site is None:  # nothing changed since the last build into this preview folder

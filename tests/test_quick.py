@@ -10,7 +10,7 @@ import pytest
 
 from conftest import copy_site
 from sitegen.build import BuildOptions, build
-from sitegen.quick import quick_item_page
+from sitegen.quick import quick_edit, quick_search
 
 TODAY = dt.date(2025, 12, 31)
 ITEM = "content/items/shehui-jiuzhu/shehui-jiuzhu-2.md"
@@ -36,12 +36,32 @@ def test_quick_page_equals_the_rebuilt_page(site) -> None:
     root, options, first = site
     _edit(root, r"^title: .*$", "title: 快速预览的新标题")
     _edit(root, r"\Z", "\n\n新增的一段正文，见[另一条目](../jiuye/jiuye-1.md)。\n")
-    page = quick_item_page(first.quick, ITEM)
-    assert page is not None and page.path == PAGE
-    assert "快速预览的新标题".encode() in page.data and "新增的一段正文".encode() in page.data
+    edit = quick_edit(first.quick, ITEM)
+    assert edit is not None and edit.page.path == PAGE
+    page = edit.page.data
+    assert page is not None
+    assert "快速预览的新标题".encode() in page and "新增的一段正文".encode() in page
     again = build(options, first.cache)
-    assert (options.out / PAGE).read_bytes() == page.data
+    assert (options.out / PAGE).read_bytes() == page
     assert again.written is not None and again.written.written > 1  # lists changed too
+
+
+def test_quick_search_update_equals_the_rebuilt_index(site) -> None:
+    root, options, first = site
+    _edit(root, r"^title: .*$", "title: 快速搜索的新标题")
+    _edit(root, r"\Z", "\n\n只在快速更新里出现的正文。\n")
+    edit = quick_edit(first.quick, ITEM)
+    assert edit is not None
+    state, files = quick_search(first.search[""], edit)
+    written = {f.path: f.data for f in files}
+    assert any("只在快速更新里出现的正文" in (data or b"").decode() for data in written.values())
+    build(options, first.cache)
+    index = options.out / "search"
+    for path, data in written.items():
+        assert (options.out / path).read_bytes() == data, path
+    shards = {f"search/t/{p.name}" for p in (index / "t").iterdir()}
+    assert shards == {p for p in written if p.startswith("search/t/")}
+    assert [d.ref for d in state.docs] == [d.ref for d in first.search[""].docs]
 
 
 @pytest.mark.parametrize(
@@ -58,7 +78,7 @@ def test_edits_that_move_or_break_the_item_wait_for_the_build(
 ) -> None:
     root, _, first = site
     _edit(root, pattern, replacement)
-    assert quick_item_page(first.quick, ITEM) is None
+    assert quick_edit(first.quick, ITEM) is None
 
 
 def test_unknown_or_new_items_wait_for_the_build(site) -> None:
@@ -66,4 +86,4 @@ def test_unknown_or_new_items_wait_for_the_build(site) -> None:
     (root / "content/items/jiuye/new-item.md").write_text(
         (root / ITEM).read_text(encoding="utf-8"), encoding="utf-8"
     )
-    assert quick_item_page(first.quick, "content/items/jiuye/new-item.md") is None
+    assert quick_edit(first.quick, "content/items/jiuye/new-item.md") is None

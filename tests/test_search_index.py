@@ -6,7 +6,9 @@ import json
 import random
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 from lunr.builder import Builder
 from lunr.query import QueryPresence
@@ -257,13 +259,13 @@ def test_reused_blocks_give_the_same_index(
 ) -> None:
     """An incremental index (unchanged blocks reused) equals a fresh one, after edits and additions."""
     monkeypatch.setattr(postings, "BLOCK_DOCS", 5)
-    _, blocks = index_files(docs[1:])
+    _, blocks, _ = index_files(docs[1:])
     edited = list(docs)
     edited[len(docs) // 2] = replace(edited[len(docs) // 2], body="低保标准调整为每月八百元。")
     counted: list[tuple[int, int]] = []
     real = postings._block_worker
     monkeypatch.setattr(postings, "_block_worker", lambda f, b: counted.append(b) or real(f, b))
-    files, _ = index_files(edited, workers=1, reuse=blocks)
+    files, _, _ = index_files(edited, workers=1, reuse=blocks)
     # the new first document and the edited one: two blocks of ten counted again
     assert len(counted) == 2 < len(postings.block_bounds(len(docs)))
     assert files == build_search_index(edited, workers=1)
@@ -303,3 +305,98 @@ def test_py_round_matches_python(index_dir: Path) -> None:
         ["node", "-e", script], input=json.dumps(values), capture_output=True, text=True, check=True
     )
     assert json.loads(proc.stdout) == [round(v, 3) for v in values]
+
+
+def _node_json(script: str, payload: object) -> Any:
+    """Run a Node script with search.js as ``s`` and ``payload`` as ``input``; its JSON output."""
+    import subprocess
+
+    from sitegen.search.node_runner import THEME_STATIC
+
+    prelude = (
+        f"const s = require({json.dumps(str(THEME_STATIC / 'search' / 'search.js'))});"
+        "const input = JSON.parse(require('fs').readFileSync(0, 'utf8'));"
+    )
+    proc = subprocess.run(
+        ["node", "-e", prelude + script],
+        input=json.dumps(payload),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(proc.stdout)
+
+
+@pytest.mark.parametrize("n_docs", [100, 70_000])
+def test_shard_decoding(n_docs: int) -> None:
+    """search.js decodes 4-byte and 8-byte (over 65,536 documents) postings, carries included."""
+    from sitegen.search.shards import _encode, posting_width
+
+    rnd = random.Random(n_docs)
+    dtype = postings.posting_dtype(n_docs)
+    counts = [3, 0, 5, 2]  # two terms, two fields each
+    lists = [sorted(rnd.sample(range(n_docs), k)) for k in counts]
+    tfs = [[rnd.randint(1, postings.MAX_TF) for _ in docs] for docs in lists]
+    values = np.array(
+        [
+            d << postings.TF_BITS | tf
+            for docs, ts in zip(lists, tfs, strict=True)
+            for d, tf in zip(docs, ts, strict=True)
+        ],
+        dtype=dtype,
+    )
+    raw = _encode("t/0", 7, ["保障", "标准"], [1.5, 2.5], counts, values).decode()
+    payload = json.loads(raw[raw.index(",") + 1 : raw.rindex(")")])
+    decoded = _node_json(
+        "const d = s.decodeShard(input.raw, 2, input.width);"
+        "process.stdout.write(JSON.stringify({docs: Array.from(d.docs), tfs: Array.from(d.tfs),"
+        " starts: Array.from(d.starts), first: d.first}));",
+        {"raw": payload, "width": posting_width(n_docs)},
+    )
+    assert decoded["docs"] == [d for docs in lists for d in docs]
+    assert decoded["tfs"] == [tf for ts in tfs for tf in ts]
+    assert decoded["starts"] == [0, 3, 3, 8, 10]
+    assert decoded["first"] == 7
+
+
+def test_long_field_lengths(tmp_path: Path) -> None:
+    """A body too long for a one-unit manifest column is scored with its true length (lunr.py's)."""
+    from sitegen.search.index import LONG_LENGTH
+
+    docs = corpus(n=12, seed=2)
+    text = "".join(sentences())
+    size = LONG_LENGTH // 2
+    while len(tokenize(text[:size])) < LONG_LENGTH + 100:
+        size += 2000
+    long_body = text[:size]
+    docs.append(replace(docs[0], ref="jiuye/long.html", title="长文", body=long_body))
+    files = build_search_index(docs)
+    raw = files["manifest.js"].decode()
+    manifest = json.loads(raw[raw.index(",") + 1 : raw.rindex(")")])
+    assert manifest["long_lengths"][1] == {str(len(docs) - 1): len(tokenize(long_body))}
+    write_index(files, tmp_path)
+    queries = ["发展", "的", "人民"]
+    index = lunr_py_index(docs)
+    for answer in run_engine(tmp_path, [{"query": q} for q in queries]):
+        want = lunr_py_results(index, answer["query"])
+        got = {r["ref"]: r["score"] for r in answer["lunr"]}
+        assert str(len(docs) - 1) in got
+        assert set(got) == set(want)
+        for ref, score in want.items():
+            assert got[ref] == pytest.approx(score, abs=1e-9, rel=0), (answer["query"], ref)
+
+
+def test_manifest_columns() -> None:
+    """Domain, stage, language and year columns hold one code unit per document."""
+    from sitegen.search.index import COLUMN_BASE
+
+    docs = corpus(n=20, seed=4)
+    raw = build_search_index(docs)["manifest.js"].decode()
+    m = json.loads(raw[raw.index(",") + 1 : raw.rindex(")")])
+    for i, d in enumerate(docs):
+        assert m["domains"][ord(m["doc_domain"][i]) - COLUMN_BASE] == [d.domain_slug, d.domain]
+        assert m["stages"][ord(m["doc_stage"][i]) - COLUMN_BASE] == [d.stage_slug, d.stage]
+        assert m["langs"][ord(m["doc_lang"][i]) - COLUMN_BASE] == [d.lang]
+        assert m["years"][ord(m["doc_year"][i]) - COLUMN_BASE] == int(d.date[:4])
+        lengths = [ord(m["lengths"][f][i]) - COLUMN_BASE for f in range(2)]
+        assert lengths == [len(tokenize(d.title)), len(tokenize(d.body))]

@@ -319,8 +319,10 @@ def test_edited_title_appears_and_is_reported(live) -> None:
         lambda: "安全生产检查结果（已更正）" in server.get(f"/search/d/{doc}")[1],
         what="search index updated",
     )
-    # the terminal line is printed once the files are written
+    # the terminal lines are printed once the files are written: the quick index update (the
+    # edited document patched in), then the search pass of the rebuild
     wait_until(lambda: "搜索索引已更新" in server.output, 5, what="search index reported")
+    assert "已先更新搜索索引" in server.output
 
 
 @pytest.mark.server

@@ -22,7 +22,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from .postings import Postings, invert
+from .postings import Postings, invert, patch_document
 from .shards import build_shards, posting_width, script
 from .tokenizer import SPEC_VERSION
 
@@ -119,34 +119,68 @@ def build_search_index(docs: Sequence[SearchDoc], workers: int | None = None) ->
     return index_files(docs, workers)[0]
 
 
+@dataclass(frozen=True, slots=True)
+class SearchState:
+    """An index as built: what a quick update of one edited document starts from."""
+
+    docs: tuple[SearchDoc, ...]
+    """The documents, in index order."""
+    postings: Postings
+    """Every term's postings lists."""
+
+
+def document_file(n: int, doc: SearchDoc) -> bytes:
+    """``d/N.js``: document N's link, title, date and body text."""
+    return script(f"d/{n}", {"u": doc.ref, "t": doc.title, "d": doc.date, "b": doc.body})
+
+
+def term_files(docs: Sequence[SearchDoc], postings: Postings) -> dict[str, bytes]:
+    """``manifest.js`` and the term shards ``t/N.js`` of documents with these postings."""
+    firsts, shard_files = build_shards(postings, len(docs))
+    files = {"manifest.js": script("manifest", manifest(docs, postings.lengths, firsts))}
+    for n, content in enumerate(shard_files):
+        files[f"t/{n}.js"] = content
+    return files
+
+
 def index_files(
     docs: Sequence[SearchDoc],
     workers: int | None = None,
     reuse: Mapping[str, Postings] | None = None,
-) -> tuple[dict[str, bytes], dict[str, Postings]]:
+) -> tuple[dict[str, bytes], dict[str, Postings], SearchState]:
     """build_search_index, reusing counted blocks of documents (postings.py) from ``reuse``.
 
-    Also returns the blocks of this index by fingerprint, to be passed as ``reuse`` next time.
+    Also returns the blocks of this index by fingerprint, to be passed as ``reuse`` next time, and
+    the state a quick update (edit_document) starts from.
     """
     doc_files: dict[str, bytes] = {}
 
     def write_documents() -> None:  # while the workers count terms
         for n, d in enumerate(docs):
-            doc = {"u": d.ref, "t": d.title, "d": d.date, "b": d.body}
-            doc_files[f"d/{n}.js"] = script(f"d/{n}", doc)
+            doc_files[f"d/{n}.js"] = document_file(n, d)
 
     started = time.perf_counter()
     fields = [[d.title for d in docs], [d.body for d in docs]]
     postings, blocks = invert(fields, workers, write_documents, reuse)
     counted = time.perf_counter()
-    firsts, shard_files = build_shards(postings, len(docs))
+    files = term_files(docs, postings)
     sharded = time.perf_counter()
-    files = {"manifest.js": script("manifest", manifest(docs, postings.lengths, firsts))}
-    for n, content in enumerate(shard_files):
-        files[f"t/{n}.js"] = content
     files.update(doc_files)
     LAST_TIMINGS.clear()
     LAST_TIMINGS.update(
         count=counted - started, shards=sharded - counted, rest=time.perf_counter() - sharded
     )
-    return files, blocks
+    return files, blocks, SearchState(tuple(docs), postings)
+
+
+def edit_document(state: SearchState, doc: SearchDoc) -> tuple[SearchState, dict[str, bytes]]:
+    """The index with the document of the same ref replaced by ``doc`` (an edited item that stays
+    in its place), and the files that may have changed: the manifest, the term shards and the
+    document's own file. Byte-identical to building the index again (tests check it).
+    """
+    n = next(i for i, d in enumerate(state.docs) if d.ref == doc.ref)
+    docs = (*state.docs[:n], doc, *state.docs[n + 1 :])
+    postings = patch_document(state.postings, n, [doc.title, doc.body])
+    files = term_files(docs, postings)
+    files[f"d/{n}.js"] = document_file(n, doc)
+    return SearchState(docs, postings), files

@@ -8,10 +8,10 @@
    its search stage. Peak memory is that of the whole build (one process tree).
 2. Runs Pagefind (extended binary, language forced to zh) on the same output, indexing the item
    pages only and, in them, the same text sitegen indexes: the <h1> title and the body.
-3. Serves the output over HTTP (gzip when the client accepts it) and opens every query of
-   bench/search_bench.py as the first query of a fresh Chromium context: sitegen's real search
-   page (search/index.html?q=…) and a small harness page calling pagefind.search(q) and loading the
-   data of the first 10 results. Figures: gzip bytes of every response until the first results are
+3. Serves the output over HTTP (gzip when the client accepts it; TCP_NODELAY, as production
+   servers do) and opens every query of bench/search_bench.py as the first query of a fresh
+   Chromium context: sitegen's real search page (search/index.html?q=…) and a small harness page
+   calling pagefind.search(q) and loading the data of the first 10 results. Figures: gzip bytes of every response until the first results are
    shown, milliseconds from navigation start to them, and recall and precision of all results
    against the brute-force reference (sitegen.search.reference) over the indexed item texts.
 4. Prints a Markdown table and writes the figures to bench/results/search_compare.json.
@@ -241,6 +241,10 @@ class RecordingServer(ThreadingHTTPServer):
 
 class Handler(SimpleHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # TCP_NODELAY, as production servers set it on keep-alive connections (nginx's tcp_nodelay):
+    # without it the body, written after the headers, waits for the client's delayed ACK of them
+    # (about 40 ms on Linux) on most responses of a reused connection.
+    disable_nagle_algorithm = True
     server: RecordingServer
 
     def log_message(self, format: str, *args: object) -> None:

@@ -110,4 +110,6 @@ def quick_search(state: SearchState, edit: QuickEdit) -> tuple[SearchState, list
     files that may have changed (search.index.edit_document: the same bytes a build writes)."""
     old = next(d for d in state.docs if d.ref == edit.ref)
     new_state, files = edit_document(state, replace(old, title=edit.title, body=edit.body))
-    return new_state, [OutputFile(f"search/{rel}", data) for rel, data in sorted(files.items())]
+    # the manifest last: it names the new shards, which are then in place
+    order = sorted(files, key=lambda rel: (rel == "manifest.js", rel))
+    return new_state, [OutputFile(f"search/{rel}", files[rel]) for rel in order]

@@ -28,12 +28,9 @@ from .cache import BuildCache, cache_path, stamp_path
 from .content import iter_item_files
 from .diagnostics import BuildFailed, Diagnostic, UsageError, error, format_all
 from .output import (
-    OutputFile,
     check_output_dir,
     discard_files,
-    relative_files,
     replace_files,
-    update_site,
 )
 from .quick import QuickKit, quick_edit, quick_search
 from .search.index import SearchState
@@ -251,15 +248,10 @@ class Preview:
         except Exception:  # e.g. an item the index does not have yet: the rebuild adds it
             self.search_state.clear()  # no quick update until a build has written the index
             return
-        folder = out / "search"
-        given = {f.path for f in files}
-        kept = [  # the other documents and the search page stay; shards not given go
-            OutputFile(f"search/{rel}", source=folder / rel)
-            for rel in relative_files(folder)
-            if f"search/{rel}" not in given and not rel.startswith("t/")
-        ]
-        written = update_site(out, [*files, *kept], within=["search"], unlimited=True)
-        if written is not None and written.written:
+        gone = state.files - self.search_state[""].files  # shards that left the index
+        written = replace_files(out, files)
+        discard_files(*(out / "search" / rel for rel in sorted(gone)))
+        if written or gone:
             _say(f"已先更新搜索索引（用时 {time.perf_counter() - start:.2f} 秒）")
 
     def rebuild(self, plan: Plan | None) -> bool:

@@ -345,10 +345,10 @@ def test_shard_decoding(n_docs: int) -> None:
         ],
         dtype=dtype,
     )
-    raw = _encode("t/0", 7, ["保障", "标准"], [1.5, 2.5], counts, values).decode()
+    raw = _encode("t/0", ["保障", "标准"], [1.5, 2.5], counts, values).decode()
     payload = json.loads(raw[raw.index(",") + 1 : raw.rindex(")")])
     decoded = _node_json(
-        "const d = s.decodeShard(input.raw, 2, input.width);"
+        "const d = s.decodeShard(input.raw, 2, input.width, 7);"
         "process.stdout.write(JSON.stringify({docs: Array.from(d.docs), tfs: Array.from(d.tfs),"
         " starts: Array.from(d.starts), first: d.first}));",
         {"raw": payload, "width": posting_width(n_docs)},
@@ -400,3 +400,24 @@ def test_manifest_columns() -> None:
         assert m["years"][ord(m["doc_year"][i]) - COLUMN_BASE] == int(d.date[:4])
         lengths = [ord(m["lengths"][f][i]) - COLUMN_BASE for f in range(2)]
         assert lengths == [len(tokenize(d.title)), len(tokenize(d.body))]
+
+
+def test_shard_names_are_computed_alike_in_python_and_javascript() -> None:
+    """search.js finds a shard file by hashing its first term exactly as shards.py named it."""
+    from sitegen.search.shards import fnv1a
+
+    terms = ["保障", "a", "2024", "𠙶字", "ꆈꌠ", "4〕5", "\ufeff", "", "straße"]
+    names = _node_json("process.stdout.write(JSON.stringify(input.map(s.fnv1a)));", terms)
+    assert names == [f"{fnv1a(t):08x}" for t in terms]
+
+
+def test_an_edit_rewrites_few_shards(docs: list[SearchDoc]) -> None:
+    """Shard boundaries depend on nearby terms only: an edited document changes a few shard files
+    (what a deploy copies), not every one after its first new term."""
+    before = build_search_index(docs)
+    edited = list(docs)
+    edited[3] = replace(docs[3], title=docs[3].title + "更正", body=docs[3].body + "新增说明。")
+    after = build_search_index(edited)
+    shards = [p for p in after if p.startswith("t/")]
+    changed = [p for p in shards if before.get(p) != after[p]]
+    assert len(shards) > 20 and 0 < len(changed) <= len(shards) // 4

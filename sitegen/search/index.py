@@ -4,9 +4,10 @@ Layout (every file is a script calling ``SitegenSearch.add(id, data)``, so it lo
 as well as over HTTP, under any sub-path):
 
 - ``manifest.js``: settings, the per-document tables needed before any text is loaded (field
-  lengths for scoring; domain, stage, year and language for filters) and the first term of each
-  term shard. Format described in ``manifest()``.
-- ``t/N.js``: term shards (see shards.py), fetched per query term.
+  lengths for scoring; domain, stage, year and language for filters), packed as strings so that
+  it parses in a few milliseconds, and the first term of each term shard. Format described in
+  ``manifest()`` (FORMAT_VERSION).
+- ``t/<name>.js``: term shards (see shards.py), fetched per query term.
 - ``d/N.js``: document N: link, title, date, body text (for the snippet and the phrase check).
 
 Scores are lunr 2.3.9's: search.js computes each field vector entry exactly as lunr's builder
@@ -23,10 +24,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .postings import Postings, invert, patch_document
-from .shards import build_shards, posting_width, script
+from .shards import Shards, build_shards, posting_width, script
 from .tokenizer import SPEC_VERSION
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 """Version of the file layout; search.js refuses other versions."""
 
 FIELDS: tuple[tuple[str, int], ...] = (("title", 10), ("body", 1))
@@ -76,19 +77,56 @@ def _year(date: str) -> int:
     return int(head) if len(head) == 4 and head.isdigit() else 0
 
 
+COLUMN_BASE = 0x30
+"""Code unit of table index 0 in a per-document column string ("0")."""
+
+
+def _column(indexes: Sequence[int]) -> str:
+    """Table indexes as a string of one UTF-16 code unit per document: COLUMN_BASE + index."""
+    if indexes and max(indexes) + COLUMN_BASE >= 0xD800:  # no surrogates: one unit per document
+        raise ValueError(f"too many distinct values for a column: {max(indexes) + 1}")
+    return "".join(chr(COLUMN_BASE + i) for i in indexes)
+
+
+LONG_LENGTH = 0xD000 - COLUMN_BASE
+"""Field lengths from this on are written as the code unit COLUMN_BASE + LONG_LENGTH and listed
+in the manifest's ``long_lengths`` (a column holds one code unit per document, below surrogates)."""
+
+
+def _lengths(values: Sequence[int]) -> tuple[str, dict[str, int]]:
+    """A field's token counts as a column string, and the counts too big for it by document."""
+    column = "".join(chr(COLUMN_BASE + min(n, LONG_LENGTH)) for n in values)
+    return column, {str(doc): n for doc, n in enumerate(values) if n >= LONG_LENGTH}
+
+
 def manifest(
-    docs: Sequence[SearchDoc], lengths: list[list[int]], firsts: list[str]
+    docs: Sequence[SearchDoc],
+    lengths: list[list[int]],
+    firsts: list[str],
+    renamed: Mapping[str, str] | None = None,
 ) -> dict[str, object]:
     """The manifest: everything search.js needs before loading a term shard.
 
-    ``domains``/``stages``/``langs`` are lists of [slug, name] (langs: [code]); ``doc_domain``,
-    ``doc_stage``, ``doc_lang`` index them per document; ``doc_year`` is the publish year (0 when
-    unknown); ``lengths[f][doc]`` is the token count of field f; ``shards[n]`` is the first term
-    of ``t/n.js``; ``pw`` is the byte width of a posting in the shards.
+    Format 2 keeps the per-document tables as strings, which a browser parses far faster than
+    arrays of numbers (and which search.js reads without building arrays):
+
+    - ``domains``/``stages`` are lists of [slug, name], ``langs`` of [code], ``years`` of publish
+      years (0: unknown), each in order of first appearance;
+    - ``doc_domain``, ``doc_stage``, ``doc_lang``, ``doc_year`` are columns: one UTF-16 code unit
+      per document, ``COLUMN_BASE`` (0x30, "0") + the index into that table;
+    - ``lengths[f]`` is the column of the token counts of field f: ``COLUMN_BASE`` + the count,
+      or ``COLUMN_BASE + LONG_LENGTH`` for a count of LONG_LENGTH or more, found in
+      ``long_lengths[f]`` ({document number: count}); ``averages[f]`` is their mean, computed as
+      lunr.py's builder does (sum / number of documents);
+    - ``shards[n]`` is the first term of ``t/n.js``; ``pw`` is the byte width of a posting in the
+      shards.
     """
     domains, doc_domain = _table([(d.domain_slug, d.domain) for d in docs])
     stages, doc_stage = _table([(d.stage_slug, d.stage) for d in docs])
     langs, doc_lang = _table([(d.lang,) for d in docs])
+    years: dict[int, int] = {}
+    doc_year = [years.setdefault(_year(d.date), len(years)) for d in docs]
+    columns = [_lengths(field) for field in lengths]
     return {
         "format": FORMAT_VERSION,
         "tokenizer": SPEC_VERSION,
@@ -101,12 +139,16 @@ def manifest(
         "domains": domains,
         "stages": stages,
         "langs": langs,
-        "doc_domain": doc_domain,
-        "doc_stage": doc_stage,
-        "doc_lang": doc_lang,
-        "doc_year": [_year(d.date) for d in docs],
-        "lengths": lengths,
+        "years": list(years),
+        "doc_domain": _column(doc_domain),
+        "doc_stage": _column(doc_stage),
+        "doc_lang": _column(doc_lang),
+        "doc_year": _column(doc_year),
+        "averages": [sum(field) / len(field) if field else 0 for field in lengths],
+        "lengths": [column for column, _ in columns],
+        "long_lengths": [long for _, long in columns],
         "shards": firsts,
+        "renamed": dict(renamed or {}),
     }
 
 
@@ -127,6 +169,10 @@ class SearchState:
     """The documents, in index order."""
     postings: Postings
     """Every term's postings lists."""
+    shards: Mapping[str, bytes]
+    """Shard file → fingerprint of its content (shards.py): unchanged shards are not encoded."""
+    files: frozenset[str]
+    """Every file of the index (manifest.js, t/*.js, d/*.js)."""
 
 
 def document_file(n: int, doc: SearchDoc) -> bytes:
@@ -134,13 +180,14 @@ def document_file(n: int, doc: SearchDoc) -> bytes:
     return script(f"d/{n}", {"u": doc.ref, "t": doc.title, "d": doc.date, "b": doc.body})
 
 
-def term_files(docs: Sequence[SearchDoc], postings: Postings) -> dict[str, bytes]:
-    """``manifest.js`` and the term shards ``t/N.js`` of documents with these postings."""
-    firsts, shard_files = build_shards(postings, len(docs))
-    files = {"manifest.js": script("manifest", manifest(docs, postings.lengths, firsts))}
-    for n, content in enumerate(shard_files):
-        files[f"t/{n}.js"] = content
-    return files
+def term_files(
+    docs: Sequence[SearchDoc], postings: Postings, known: Mapping[str, bytes] | None = None
+) -> tuple[dict[str, bytes], Shards]:
+    """``manifest.js`` and the term shards of documents with these postings (only the shards
+    whose fingerprint is not in ``known``, when given), and the shards' description."""
+    shards = build_shards(postings, len(docs), known)
+    listing = manifest(docs, postings.lengths, shards.firsts, shards.renamed)
+    return {"manifest.js": script("manifest", listing), **shards.files}, shards
 
 
 def index_files(
@@ -163,24 +210,26 @@ def index_files(
     fields = [[d.title for d in docs], [d.body for d in docs]]
     postings, blocks = invert(fields, workers, write_documents, reuse)
     counted = time.perf_counter()
-    files = term_files(docs, postings)
+    files, shards = term_files(docs, postings)
     sharded = time.perf_counter()
     files.update(doc_files)
     LAST_TIMINGS.clear()
     LAST_TIMINGS.update(
         count=counted - started, shards=sharded - counted, rest=time.perf_counter() - sharded
     )
-    return files, blocks, SearchState(tuple(docs), postings)
+    return files, blocks, SearchState(tuple(docs), postings, shards.signatures, frozenset(files))
 
 
 def edit_document(state: SearchState, doc: SearchDoc) -> tuple[SearchState, dict[str, bytes]]:
     """The index with the document of the same ref replaced by ``doc`` (an edited item that stays
-    in its place), and the files that may have changed: the manifest, the term shards and the
-    document's own file. Byte-identical to building the index again (tests check it).
+    in its place), and the files that changed or may have: the manifest, the shards whose content
+    changed, and the document's own file. Files of the index not in ``state.files`` any more (see
+    the new state) are gone. Byte-identical to building the index again (tests check it).
     """
     n = next(i for i, d in enumerate(state.docs) if d.ref == doc.ref)
     docs = (*state.docs[:n], doc, *state.docs[n + 1 :])
     postings = patch_document(state.postings, n, [doc.title, doc.body])
-    files = term_files(docs, postings)
+    files, shards = term_files(docs, postings, state.shards)
     files[f"d/{n}.js"] = document_file(n, doc)
-    return SearchState(docs, postings), files
+    listing = {p for p in state.files if not p.startswith("t/")} | set(shards.signatures)
+    return SearchState(docs, postings, shards.signatures, frozenset(listing)), files

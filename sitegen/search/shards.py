@@ -1,15 +1,20 @@
 """Term shards: the inverted index cut into files of neighbouring terms, loaded per query term.
 
 Terms are sorted in UTF-16 code unit order (JavaScript's string order, which lunr.js's TokenSet
-builder requires); a term's lunr ``_index`` is its rank in that order. Consecutive terms are packed
-into a shard until it holds about ``TARGET_BYTES`` of postings; a bigger term gets a shard of its
-own. The manifest lists each shard's first term, so the browser finds a term's shard by binary
-search and a prefix's shards as a contiguous range.
+builder requires). The manifest lists each shard's first term, so the browser finds a term's shard
+by binary search and a prefix's shards as a contiguous range; search.js numbers the k-th term of
+the n-th shard n * 65536 + k for lunr's ``_index`` (only the order of those numbers matters).
 
-Shard file ``t/N.js``::
+Where shards start depends on the terms around the cut only, not on everything before it, so that
+an edit changes a handful of shard files rather than every later one (deploys and the live preview
+copy only those): a term starts a new shard when the current one holds MIN_BYTES and the term's
+hash is a multiple of CUT_EVERY, or when adding it would pass MAX_BYTES. A shard file is named
+after a hash of its first term, ``t/<8 hex digits>.js`` (search.js computes the same name; the
+manifest's ``renamed`` gives the name of a shard whose hash another one already took).
 
-    SitegenSearch.add("t/N", {
-      "o": 1234,            // _index of the shard's first term
+Shard file ``t/<name>.js``::
+
+    SitegenSearch.add("t/<name>", {
       "k": ["保障", ...],    // the terms
       "f": [2.71, ...],     // lunr idf of each term (df counted per field, as lunr does)
       "c": [0, 3, ...],     // posting counts: term 0 title, term 0 body, term 1 title, ...
@@ -20,17 +25,51 @@ Shard file ``t/N.js``::
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
-from . import parallel
 from .postings import Postings, posting_dtype
 
-TARGET_BYTES = 12_000
-"""Postings bytes (before base64) after which a shard is closed."""
+MIN_BYTES = 6_000
+"""Postings bytes (before base64) a shard holds before a term's hash may start a new one."""
+MAX_BYTES = 24_000
+"""Postings bytes a shard never passes by taking one more term (a bigger term stands alone)."""
+CUT_EVERY = 24
+"""One term in this many may start a shard (about 20 terms per shard at 10,000 items)."""
+
+
+@lru_cache(maxsize=1 << 18)  # the live preview plans the shards again after every edit
+def fnv1a(term: str) -> int:
+    """32-bit FNV-1a of the term's UTF-16 code units (search.js ``fnv1a`` computes the same)."""
+    h = 0x811C9DC5
+    data = term.encode("utf-16-le", "surrogatepass")
+    for i in range(0, len(data), 2):
+        h = ((h ^ (data[i] | data[i + 1] << 8)) * 0x01000193) & 0xFFFFFFFF
+    return h
+
+
+def shard_names(firsts: list[str]) -> tuple[list[str], dict[str, str]]:
+    """Each shard's file name (without ``t/`` and ``.js``), and the names that are not simply the
+    hash of the first term, by shard number (rare: two first terms with the same hash)."""
+    names: list[str] = []
+    renamed: dict[str, str] = {}
+    taken: set[str] = set()
+    for n, first in enumerate(firsts):
+        name = f"{fnv1a(first):08x}"
+        if name in taken:
+            suffix = 2
+            while f"{name}-{suffix}" in taken:
+                suffix += 1
+            name = renamed[str(n)] = f"{name}-{suffix}"
+        taken.add(name)
+        names.append(name)
+    return names, renamed
 
 
 def posting_width(n_docs: int) -> int:
@@ -54,7 +93,6 @@ def script(name: str, payload: object) -> bytes:
 
 def _encode(
     name: str,
-    first: int,
     terms: list[str],
     idfs: list[float],
     counts: list[int],
@@ -69,7 +107,6 @@ def _encode(
     """
     deltas = np.diff(values, prepend=values.dtype.type(0))
     payload = {
-        "o": first,
         "k": terms,
         "f": idfs,
         "c": counts,
@@ -79,54 +116,64 @@ def _encode(
 
 
 @dataclass(frozen=True, slots=True)
-class _Plan:
-    """What every shard-encoding worker needs: the postings and the shard boundaries."""
+class Shards:
+    """The term shards of an index."""
 
-    postings: Postings
-    bounds: list[int]
-    """Index of each shard's first term, and the number of terms at the end."""
-    n_docs: int
+    firsts: list[str]
+    """The first term of every shard, in order (the manifest's ``shards``)."""
+    names: list[str]
+    """Every shard's file name: ``t/<name>.js``."""
+    renamed: dict[str, str]
+    """Shard number → name, for names that are not the hash of the first term."""
+    files: dict[str, bytes]
+    """``t/<name>.js`` → content, for the shards encoded (all, unless ``known`` was given)."""
+    signatures: dict[str, bytes]
+    """File path → fingerprint of what the shard holds (to skip unchanged shards next time)."""
 
 
-def _plan(postings: Postings, n_docs: int) -> _Plan:
-    """Where each shard starts (plus the end), by postings size."""
+def plan(postings: Postings, n_docs: int) -> list[int]:
+    """Index of each shard's first term, plus the number of terms at the end."""
     width = posting_width(n_docs)
     sizes = postings.counts.sum(axis=1) * width + 24
     bounds = [0]
     size = 0
     for index, (term, term_size) in enumerate(zip(postings.terms, sizes.tolist(), strict=True)):
-        size += term_size + 3 * len(term)
-        if size >= TARGET_BYTES:
-            bounds.append(index + 1)
+        term_size += 3 * len(term)
+        if index and (
+            (size >= MIN_BYTES and fnv1a(term) % CUT_EVERY == 0) or size + term_size > MAX_BYTES
+        ):
+            bounds.append(index)
             size = 0
-    if bounds[-1] != len(postings.terms):
+        size += term_size
+    if postings.terms:
         bounds.append(len(postings.terms))
-    return _Plan(postings, bounds, n_docs)
-
-
-def _encode_range(plan: _Plan, shard_range: tuple[int, int]) -> list[bytes]:
-    """Files of shards ``shard_range[0]``..``shard_range[1]``-1."""
-    postings = plan.postings
-    ends = np.cumsum(postings.counts.sum(axis=1))
-    files = []
-    for n in range(*shard_range):
-        first, stop = plan.bounds[n], plan.bounds[n + 1]
-        counts = postings.counts[first:stop]
-        begin = int(ends[first - 1]) if first else 0
-        values = postings.values[begin : int(ends[stop - 1])]
-        idfs = [idf(df, plan.n_docs) for df in counts.sum(axis=1).tolist()]
-        terms = postings.terms[first:stop]
-        files.append(_encode(f"t/{n}", first, terms, idfs, counts.ravel().tolist(), values))
-    return files
+    return bounds
 
 
 def build_shards(
-    postings: Postings, n_docs: int, workers: int = 1
-) -> tuple[list[str], list[bytes]]:
-    """The first term of every shard and the shard files, in order."""
-    plan = _plan(postings, n_docs)
-    n_shards = len(plan.bounds) - 1
-    pieces = max(1, min(workers, n_shards))
-    ranges = [(n_shards * i // pieces, n_shards * (i + 1) // pieces) for i in range(pieces)]
-    files = [f for part in parallel.run(_encode_range, plan, ranges, workers) for f in part]
-    return [postings.terms[i] for i in plan.bounds[:-1]], files
+    postings: Postings, n_docs: int, known: Mapping[str, bytes] | None = None
+) -> Shards:
+    """The shards of an index; with ``known`` (the previous build's signatures), only the shards
+    whose content differs are encoded."""
+    bounds = plan(postings, n_docs)
+    firsts = [postings.terms[i] for i in bounds[:-1]]
+    names, renamed = shard_names(firsts)
+    ends = np.cumsum(postings.counts.sum(axis=1))
+    files: dict[str, bytes] = {}
+    signatures: dict[str, bytes] = {}
+    for n, name in enumerate(names):
+        first, stop = bounds[n], bounds[n + 1]
+        counts = postings.counts[first:stop]
+        begin = int(ends[first - 1]) if first else 0
+        values = postings.values[begin : int(ends[stop - 1])]
+        terms = postings.terms[first:stop]
+        path = f"t/{name}.js"
+        h = hashlib.blake2b(values.tobytes(), digest_size=16)
+        h.update(counts.astype(np.int64).tobytes())
+        h.update(f"{n_docs}\0{values.dtype}\0{chr(0).join(terms)}".encode("utf-8", "surrogatepass"))
+        signatures[path] = h.digest()
+        if known is not None and known.get(path) == signatures[path]:
+            continue
+        idfs = [idf(df, n_docs) for df in counts.sum(axis=1).tolist()]
+        files[path] = _encode(f"t/{name}", terms, idfs, counts.ravel().tolist(), values)
+    return Shards(firsts, names, renamed, files, signatures)

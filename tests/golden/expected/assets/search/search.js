@@ -1,28 +1,23 @@
 /*
- * sitegen search: loader, query engine and result list for the index written by
- * sitegen/search/index.py (format 1).
+ * sitegen search: loader, query engine and result list for the index of sitegen/search/index.py
+ * (format 2; layout and reasons in index.py and shards.py).
  *
- * Every index file is a script calling SitegenSearch.add(id, data), so the index loads with
- * <script> elements: over HTTP under any sub-path, and from disk (file://, where fetch() fails).
- * A query loads manifest.js once, the term shards t/N.js holding its terms, and the documents
- * d/N.js of the results it shows.
+ * Index files are scripts calling SitegenSearch.add(id, data): they load over HTTP under any
+ * sub-path and from disk (file://). A query loads manifest.js (preloaded by the page), the shards
+ * t/<name>.js of its terms, and the documents d/N.js of the results it shows, in parallel.
  *
- * Scoring is lunr 2.3.9's: each field vector entry is computed exactly as lunr's builder does
- * (BM25 with k1, b and field boosts from the manifest, rounded like lunr.py's round(x, 3)), and
- * lunr.Index.query's result for "every term required" is computed from the loaded terms with the
- * same operations in the same order (directQuery), so scores are bit-identical to lunr.js running
- * on a lunr.Index assembled from those parts (engine: "lunr", which the tests compare) and equal
- * to lunr.py's. Candidates whose query parts are not decided by their terms alone (a phrase of
- * 3+ characters, or mixed classes such as 〔2024〕5号) are checked against the document text
- * before they are shown, so every result contains the query.
+ * Scores are lunr 2.3.9's, bit for bit: directQuery repeats lunr.Index.query's operations in
+ * order (engine "lunr" runs lunr.js itself; the tests compare both and lunr.py). A candidate whose
+ * query parts its terms alone do not decide (3+ characters, 〔2024〕5号) is checked against its
+ * text before it is shown. Per-query work stays small at 10,000+ documents: manifest columns are
+ * read in place, shards decode into typed arrays, only the best candidates are sorted.
  *
- * Needs lunr.js and tokenizer.js (window.lunr, window.SitegenTokenizer) loaded before it.
- * In Node, require() it: module.exports = { createRegistry, createEngine, pyRound3 }.
+ * Needs window.lunr and window.SitegenTokenizer. In Node, require() it (module.exports below).
  */
 (function (root) {
   "use strict";
 
-  var FORMAT = 1;
+  var FORMAT = 2;
   var isNode = typeof module !== "undefined" && module.exports;
   var lunr = isNode ? require("../vendor/lunr.min.js") : root.lunr;
   var T = isNode ? require("./tokenizer.js") : root.SitegenTokenizer;
@@ -104,52 +99,122 @@
     return Number(x.toFixed(3)); // exact decimal rounding of the binary value
   }
 
-  /* ---------------------------------------------------------------- shards */
+  /* ---------------------------------------------------------------- manifest and shards */
+
+  var COLUMN_BASE = 0x30; // code unit of table index 0 (or length 0) in a manifest column
+  var LONG_LENGTH = 0xD000 - COLUMN_BASE; // from this on, a field length is in long_lengths
+
+  var LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
   function decodeBase64(text) {
+    if (Uint8Array.fromBase64) return Uint8Array.fromBase64(text); // native where available
     var bin = atob(text);
     var bytes = new Uint8Array(bin.length);
     for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
     return bytes;
   }
 
-  /** Shard data -> {terms: {term: {index, idf, lists: [[docs, tfs] per field]}}}. */
-  function decodeShard(raw, nFields, width) {
-    var bytes = decodeBase64(raw.p);
-    var view = new DataView(bytes.buffer);
-    var pos = 0;
-    var prev = width === 4 ? 0 : BigInt(0);
-    var mask64 = width === 4 ? null : (BigInt(1) << BigInt(64)) - BigInt(1);
-    function next() {
-      var value;
-      if (width === 4) {
-        prev = (prev + view.getUint32(pos, true)) >>> 0;
-        value = prev;
-      } else {
-        prev = (prev + view.getBigUint64(pos, true)) & mask64;
-        value = Number(prev);
-      }
-      pos += width;
-      return value;
+  /** Little-endian 32-bit words of base64 text (a view of the decoded bytes where possible). */
+  function decodeWords(text) {
+    var bytes = decodeBase64(text);
+    var count = bytes.length >> 2;
+    if (LITTLE_ENDIAN && bytes.byteOffset % 4 === 0) return new Uint32Array(bytes.buffer, bytes.byteOffset, count);
+    var words = new Uint32Array(count);
+    for (var i = 0, pos = 0; i < count; i++, pos += 4) {
+      words[i] = (bytes[pos] | (bytes[pos + 1] << 8) | (bytes[pos + 2] << 16) | (bytes[pos + 3] << 24)) >>> 0;
     }
-    var terms = Object.create(null);
-    var c = 0;
-    for (var k = 0; k < raw.k.length; k++) {
-      var lists = [];
-      for (var f = 0; f < nFields; f++) {
-        var n = raw.c[c++];
-        var docs = new Array(n);
-        var tfs = new Array(n);
-        for (var i = 0; i < n; i++) {
-          var v = next();
-          docs[i] = Math.floor(v / 65536);
-          tfs[i] = v % 65536;
-        }
-        lists.push([docs, tfs]);
-      }
-      terms[raw.k[k]] = { index: raw.o + k, idf: raw.f[k], lists: lists };
+    return words;
+  }
+
+  /** 32-bit FNV-1a of a string's UTF-16 code units as 8 hex digits (shards.py fnv1a). */
+  function fnv1a(text) {
+    var h = 0x811C9DC5;
+    for (var i = 0; i < text.length; i++) {
+      h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
     }
-    return { terms: terms, list: raw.k };
+    return ("0000000" + h.toString(16)).slice(-8);
+  }
+
+  /** File name of shard n: the hash of its first term, unless the manifest renamed it. */
+  function shardName(manifest, n) {
+    var renamed = manifest.renamed && manifest.renamed[n];
+    return renamed || fnv1a(manifest.shards[n]);
+  }
+
+  /**
+   * Shard data -> {words, first, idf, starts, docs, tfs}: the postings of every list decoded at
+   * once into typed arrays (list j of term k, field f, is j = k * nFields + f, its postings
+   * starts[j] .. starts[j + 1] - 1). The stored integers are running-sum differences modulo
+   * 2^(8 * width) of doc << 16 | tf (shards.py).
+   */
+  function decodeShard(raw, nFields, width, first) {
+    var words = decodeWords(raw.p);
+    var counts = raw.c;
+    var starts = new Int32Array(counts.length + 1);
+    for (var j = 0; j < counts.length; j++) starts[j + 1] = starts[j] + counts[j];
+    var total = starts[counts.length];
+    var docs = new Int32Array(total);
+    var tfs = new Uint16Array(total);
+    var lo = 0, hi = 0, i;
+    if (width === 4) {
+      for (i = 0; i < total; i++) {
+        lo = (lo + words[i]) >>> 0;
+        docs[i] = lo >>> 16;
+        tfs[i] = lo & 0xFFFF;
+      }
+    } else { // 8 bytes: a 64-bit running sum as two words, the carry into the high one
+      for (i = 0; i < total; i++) {
+        var sum = lo + words[2 * i];
+        lo = sum >>> 0;
+        hi = (hi + words[2 * i + 1] + (sum > 0xFFFFFFFF ? 1 : 0)) >>> 0;
+        docs[i] = hi * 65536 + (lo >>> 16);
+        tfs[i] = lo & 0xFFFF;
+      }
+    }
+    return { words: raw.k, first: first, idf: raw.f, nFields: nFields, starts: starts, docs: docs, tfs: tfs };
+  }
+
+  /** Term k of a decoded shard: {index, idf, lists: [[docs, tfs] per field]} (typed array views). */
+  function termOf(shard, k) {
+    var lists = [];
+    for (var f = 0; f < shard.nFields; f++) {
+      var a = shard.starts[k * shard.nFields + f], b = shard.starts[k * shard.nFields + f + 1];
+      lists.push([shard.docs.subarray(a, b), shard.tfs.subarray(a, b)]);
+    }
+    return { index: shard.first + k, idf: shard.idf[k], lists: lists };
+  }
+
+  /* ---------------------------------------------------------------- ranking */
+
+  /** Stable order of scores, best first: ties keep ascending position (document number). */
+  function byScore(scores) {
+    return function (a, b) { return scores[b] - scores[a] || a - b; };
+  }
+
+  /**
+   * The positions of the `k` best entries of `scores`, best first, ties by position: what a full
+   * stable sort by score would start with. Only the top `k` are sorted with a comparator; the
+   * threshold comes from a native numeric sort, so 10,000 results cost about a millisecond.
+   */
+  function topPositions(scores, k) {
+    var n = scores.length;
+    var out = [];
+    if (k >= n) {
+      for (var i = 0; i < n; i++) out.push(i);
+      return out.sort(byScore(scores));
+    }
+    var sorted = Float64Array.from(scores).sort(); // ascending
+    var threshold = sorted[n - k]; // the k-th best score
+    var ties = k;
+    for (var j = 0; j < n; j++) if (scores[j] > threshold) ties -= 1;
+    for (var p = 0; p < n; p++) {
+      if (scores[p] > threshold) out.push(p);
+      else if (scores[p] === threshold && ties > 0) {
+        out.push(p);
+        ties -= 1;
+      }
+    }
+    return out.sort(byScore(scores));
   }
 
   /* ---------------------------------------------------------------- engine */
@@ -157,12 +222,11 @@
   /**
    * createEngine({load, engine}): load(id) -> Promise of the data registered under id
    * ("manifest", "t/3", "d/12"); engine "lunr" scores through lunr.Index (slower, for checks).
-   * Returns {ready, search(query, filters), manifest()}.
+   * Returns {ready, search(query, filters), manifest(), doc(id), years()}.
    */
   function createEngine(options) {
     var load = options.load;
     var manifest = null;
-    var averages = null;
     var shards = Object.create(null);
 
     var ready = load("manifest").then(function (m) {
@@ -170,13 +234,14 @@
         throw new Error("search index format " + m.format + "/" + m.tokenizer + " not supported");
       }
       manifest = m;
-      averages = m.lengths.map(function (lengths) {
-        var sum = 0;
-        for (var i = 0; i < lengths.length; i++) sum += lengths[i];
-        return sum / lengths.length;
-      });
       return m;
     });
+
+    /** Token count of field f of a document (manifest columns, index.py). */
+    function lengthOf(f, doc) {
+      var n = manifest.lengths[f].charCodeAt(doc) - COLUMN_BASE;
+      return n === LONG_LENGTH ? manifest.long_lengths[f][doc] : n;
+    }
 
     /** Index of the shard that would hold term (the last one whose first term is <= term). */
     function shardOf(term) {
@@ -205,8 +270,9 @@
 
     function loadShard(n) {
       if (!shards[n]) {
-        shards[n] = load("t/" + n).then(function (raw) {
-          return decodeShard(raw, manifest.fields.length, manifest.pw);
+        shards[n] = load("t/" + shardName(manifest, n)).then(function (raw) {
+          // lunr's _index: only the order matters, and shard n's terms follow shard n - 1's
+          return decodeShard(raw, manifest.fields.length, manifest.pw, n * 65536);
         });
       }
       return shards[n];
@@ -215,26 +281,33 @@
     /** The loaded terms any clause may match, sorted (UTF-16 order, as the shards are). */
     function relevantTerms(terms, decoded) {
       var found = Object.create(null);
+      var words = [];
       decoded.forEach(function (shard) {
-        shard.list.forEach(function (word) {
+        shard.words.forEach(function (word, k) {
+          if (found[word]) return;
           for (var i = 0; i < terms.length; i++) {
             var t = terms[i];
             if (t.prefix ? word.lastIndexOf(t.term, 0) === 0 : word === t.term) {
-              found[word] = shard.terms[word];
+              found[word] = termOf(shard, k);
+              words.push(word);
               break;
             }
           }
         });
       });
-      return Object.keys(found).sort(function (a, b) {
+      return words.sort(function (a, b) {
         return found[a].index - found[b].index;
       }).map(function (word) { return [word, found[word]]; });
     }
 
-    /** lunr.py Builder._create_field_vectors for one posting, operation for operation. */
+    /**
+     * lunr.py Builder._create_field_vectors for one posting, operation for operation (the average
+     * field length is lunr.py's too: the manifest's is computed the same way). directQuery inlines
+     * this.
+     */
     function fieldScore(info, f, doc, tf) {
       var k1 = manifest.k1, b = manifest.b;
-      var score = info.idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * (manifest.lengths[f][doc] / averages[f])) + tf);
+      var score = info.idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * (lengthOf(f, doc) / manifest.averages[f])) + tf);
       score *= manifest.boosts[f];
       return pyRound3(score);
     }
@@ -274,10 +347,14 @@
       });
     }
 
-    /** lunr.Index.query's result for our queries, computed directly (same operations, same order). */
+    /**
+     * lunr.Index.query's result for our queries, computed directly (same operations, same order):
+     * {docs, scores}, documents ascending (lunr's order is a stable sort of these by score).
+     */
     function directQuery(terms, entries) {
       var n = manifest.count;
       var nFields = manifest.fields.length;
+      var none = { docs: new Int32Array(0), scores: new Float64Array(0) };
       // Each clause (term) expands to the loaded terms it matches; each expansion adds 1 to the
       // term's entry of the query vector (lunr upserts the clause boost, 1, for every field).
       var weight = Object.create(null);
@@ -288,7 +365,7 @@
         found.forEach(function (e) { weight[e[1].index] = (weight[e[1].index] || 0) + 1; });
         return found;
       });
-      if (expansions.some(function (e) { return !e.length; })) return [];
+      if (expansions.some(function (e) { return !e.length; })) return none;
       var used = entries.filter(function (e) { return weight[e[1].index]; });
       var query = new lunr.Vector(used.reduce(function (out, e) {
         out.push(e[1].index, weight[e[1].index]);
@@ -311,8 +388,11 @@
           });
         });
       });
+      var required = terms.length;
       // Dot products of the query vector with each matching field vector, in ascending term index
       // order as lunr.Vector.dot adds them, then divided by the query magnitude (similarity).
+      // fieldScore inlined, the same operations in the same order.
+      var k1 = manifest.k1, b = manifest.b;
       var dots = [];
       var hit = [];
       for (var f = 0; f < nFields; f++) {
@@ -320,54 +400,75 @@
         hit.push(new Uint8Array(n));
       }
       used.forEach(function (e) {
-        var info = e[1], w = weight[info.index];
+        var info = e[1], w = weight[info.index], idf = info.idf;
         for (var f = 0; f < nFields; f++) {
           var docs = info.lists[f][0], tfs = info.lists[f][1], dot = dots[f], seen = hit[f];
+          var lengths = manifest.lengths[f], long = manifest.long_lengths[f];
+          var average = manifest.averages[f], boost = manifest.boosts[f];
           for (var i = 0; i < docs.length; i++) {
             var doc = docs[i];
-            if (satisfied[doc] !== terms.length) continue;
-            dot[doc] += w * fieldScore(info, f, doc, tfs[i]);
+            if (satisfied[doc] !== required) continue;
+            var tf = tfs[i];
+            var length = lengths.charCodeAt(doc) - COLUMN_BASE;
+            if (length === LONG_LENGTH) length = long[doc];
+            var score = idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * (length / average)) + tf);
+            score *= boost;
+            dot[doc] += w * pyRound3(score);
             seen[doc] = 1;
           }
         }
       });
-      var results = [];
+      var outDocs = new Int32Array(n);
+      var outScores = new Float64Array(n);
+      var at = 0;
       for (var doc = 0; doc < n; doc++) {
-        if (satisfied[doc] !== terms.length) continue;
+        if (satisfied[doc] !== required) continue;
         var score = null;
         for (var g = 0; g < nFields; g++) {
           if (!hit[g][doc]) continue;
           var s = dots[g][doc] / magnitude || 0;
           score = score === null ? s : score + s;
         }
-        if (score !== null) results.push({ ref: String(doc), score: score });
+        if (score === null) continue; // (cannot happen: a satisfied document has a posting)
+        outDocs[at] = doc;
+        outScores[at] = score;
+        at += 1;
       }
-      results.sort(function (a, b) { return b.score - a.score; });
-      return results;
+      return { docs: outDocs.subarray(0, at), scores: outScores.subarray(0, at) };
+    }
+
+    /** lunr.js's own Index.query on a lunr.Index of the loaded terms, as {docs, scores}. */
+    function lunrQuery(terms, entries) {
+      var found = partialIndex(entries).query(function (q) {
+        terms.forEach(function (t) {
+          q.term(t.term, {
+            usePipeline: false,
+            presence: lunr.Query.presence.REQUIRED,
+            wildcard: t.prefix ? lunr.Query.wildcard.TRAILING : lunr.Query.wildcard.NONE
+          });
+        });
+      });
+      found.sort(function (a, b) { return a.ref - b.ref; });
+      return {
+        docs: Int32Array.from(found, function (r) { return +r.ref; }),
+        scores: Float64Array.from(found, function (r) { return r.score; })
+      };
     }
 
     /**
-     * lunr's results for the terms, every term required: [{ref, score}], best first. The default
-     * computes them directly; options.engine === "lunr" builds a lunr.Index from the loaded part
-     * and runs lunr's own query code (the tests check that both agree exactly).
+     * lunr's results for the terms, every term required, as {docs, scores} in ascending document
+     * order. The default computes them directly; options.engine === "lunr" builds a lunr.Index
+     * from the loaded part and runs lunr's own query code (the tests check that both agree).
      */
     function runLunr(terms) {
       var wanted = [];
       terms.map(shardsFor).forEach(function (ns) {
         ns.forEach(function (n) { if (wanted.indexOf(n) < 0) wanted.push(n); });
       });
+      // every shard requested at once; each is decoded as soon as it arrives
       return Promise.all(wanted.map(loadShard)).then(function (decoded) {
         var entries = relevantTerms(terms, decoded);
-        if (options.engine !== "lunr") return directQuery(terms, entries);
-        return partialIndex(entries).query(function (q) {
-          terms.forEach(function (t) {
-            q.term(t.term, {
-              usePipeline: false,
-              presence: lunr.Query.presence.REQUIRED,
-              wildcard: t.prefix ? lunr.Query.wildcard.TRAILING : lunr.Query.wildcard.NONE
-            });
-          });
-        }).map(function (r) { return { ref: r.ref, score: r.score }; });
+        return options.engine === "lunr" ? lunrQuery(terms, entries) : directQuery(terms, entries);
       });
     }
 
@@ -386,12 +487,33 @@
       return terms;
     }
 
-    function passesFilters(doc, filters) {
-      var m = manifest;
-      if (filters.domain && m.domains[m.doc_domain[doc]][0] !== filters.domain) return false;
-      if (filters.stage && m.stages[m.doc_stage[doc]][0] !== filters.stage) return false;
-      if (filters.year && String(m.doc_year[doc]) !== String(filters.year)) return false;
-      return true;
+    /** Entry of a manifest table for a document, by its column (one code unit per document). */
+    function row(table, column, doc) {
+      return manifest[table][manifest[column].charCodeAt(doc) - COLUMN_BASE];
+    }
+
+    /** A test on document numbers for the filters {domain, stage, year}, or null for none. */
+    function filterTest(filters) {
+      var wanted = [];
+      [["domain", "domains", "doc_domain"], ["stage", "stages", "doc_stage"],
+        ["year", "years", "doc_year"]].forEach(function (spec) {
+        var value = filters[spec[0]];
+        if (!value) return;
+        var table = manifest[spec[1]];
+        var code = -1;
+        for (var i = 0; i < table.length; i++) {
+          var key = spec[0] === "year" ? String(table[i]) : table[i][0];
+          if (key === String(value)) code = COLUMN_BASE + i;
+        }
+        wanted.push([manifest[spec[2]], code]);
+      });
+      if (!wanted.length) return null;
+      return function (doc) {
+        for (var i = 0; i < wanted.length; i++) {
+          if (wanted[i][0].charCodeAt(doc) !== wanted[i][1]) return false;
+        }
+        return true;
+      };
     }
 
     /** Whether a loaded document contains every part (tokenizer spec step 5). */
@@ -410,87 +532,156 @@
     /**
      * search(query, filters) -> Promise of a Search:
      *   parts          the parsed query;
-     *   lunrResults    lunr's results for all terms, before filters and text checks;
-     *   candidates     those passing the filters, best first (ties: lower document number);
+     *   lunrResults    lunr's results for all terms, before filters and text checks, best first
+     *                  ([{ref, score}], built when first read);
+     *   candidates     how many of those pass the filters;
      *   exact          true when no text check is needed (the count is then final);
      *   next(n, budget) Promise of up to n more results [{id, score, doc}], each checked,
      *                  loading at most budget documents;
      *   done()         true when every candidate has been checked or returned;
      *   count()        results found so far + candidates not checked yet (exact once done()).
+     * Candidates are taken best first, ties by lower document number.
      */
     function search(query, filters) {
       filters = filters || {};
       return ready.then(function () {
         var parts = T.parseQuery(query);
         var terms = termsOf(parts);
-        if (!terms.length) return makeSearch(parts, [], []);
+        var none = { docs: new Int32Array(0), scores: new Float64Array(0) };
+        if (!terms.length) return makeSearch(parts, none, none);
         return runLunr(terms).then(function (results) {
-          var candidates = results.filter(function (r) { return passesFilters(+r.ref, filters); });
-          candidates.sort(function (a, b) { return b.score - a.score || a.ref - b.ref; });
-          return makeSearch(parts, results, candidates);
+          var test = filterTest(filters);
+          if (!test) return makeSearch(parts, results, results);
+          var keep = [];
+          for (var i = 0; i < results.docs.length; i++) if (test(results.docs[i])) keep.push(i);
+          return makeSearch(parts, results, {
+            docs: Int32Array.from(keep, function (i) { return results.docs[i]; }),
+            scores: Float64Array.from(keep, function (i) { return results.scores[i]; })
+          });
         });
       });
     }
 
     function makeSearch(parts, results, candidates) {
       var exact = parts.every(function (p) { return p.exact; });
+      var total = candidates.docs.length;
+      var order = []; // positions in candidates, best first: the ranked prefix computed so far
       var cursor = 0;
       var rejected = 0;
+      var lunrResults = null;
+
+      /** Position in candidates of the p-th best candidate. */
+      function ranked(p) {
+        if (p >= order.length) order = topPositions(candidates.scores, Math.max(p + 1, 2 * order.length, 64));
+        return order[p];
+      }
+
       /*
-       * Up to n more results, checked against their text. At most `budget` documents are loaded
-       * by one call (default: no limit), so that a phrase whose characters are everywhere but
-       * that occurs nowhere cannot make one page download hundreds of documents; call again to
-       * go on (done() tells when every candidate has been looked at).
+       * Up to n more results, checked against their text, loading at most `budget` documents
+       * (default: no limit; a phrase found nowhere must not load hundreds), and done() tells
+       * when every candidate has been looked at. Documents load in parallel, as many as results
+       * are missing divided by the share of checked ones that passed, each replaced as soon as
+       * it is checked; the call ends once the first n results and every candidate above them
+       * are checked (documents checked beyond stay loaded for the next call).
        */
       function next(n, budget) {
-        var out = [];
-        var loaded = 0;
         budget = budget === undefined ? Infinity : budget;
-        function step() {
-          if (out.length >= n || cursor >= candidates.length || loaded >= budget) {
-            return Promise.resolve(out);
-          }
-          var size = Math.min(Math.max(n - out.length, 8), budget - loaded);
-          var batch = candidates.slice(cursor, cursor + size);
-          cursor += batch.length;
-          loaded += batch.length;
-          return Promise.all(batch.map(function (c) { return load("d/" + c.ref); }))
-            .then(function (docs) {
-              for (var i = 0; i < docs.length; i++) {
-                if (out.length >= n) {
-                  cursor -= batch.length - i; // not examined: left for the next call
-                  break;
-                }
-                if (contains(docs[i], parts)) {
-                  out.push({ id: +batch[i].ref, score: batch[i].score, doc: docs[i] });
-                } else {
-                  rejected += 1;
-                }
+        var start = cursor;
+        var slots = []; // per candidate loaded, best first: undefined while loading, then the result or null
+        var launched = 0, inflight = 0, found = 0, checked = 0, settled = false;
+        var scanned = 0, got = 0; // slots 0 .. scanned - 1 are checked, got of them passed
+        return new Promise(function (resolve, reject) {
+          function fetch(slot) {
+            var at = ranked(start + slot);
+            var id = candidates.docs[at];
+            load("d/" + id).then(function (doc) {
+              if (settled) return;
+              inflight -= 1;
+              checked += 1;
+              if (contains(doc, parts)) {
+                slots[slot] = { id: id, score: candidates.scores[at], doc: doc };
+                found += 1;
+              } else {
+                slots[slot] = null;
               }
-              return step();
+              step();
+            }, function (error) {
+              if (!settled) {
+                settled = true;
+                reject(error);
+              }
             });
-        }
-        return step();
+          }
+          function finish(end) { // the candidates of slots 0 .. end - 1 are examined
+            settled = true;
+            var out = [];
+            for (var i = 0; i < end; i++) {
+              if (slots[i]) out.push(slots[i]);
+              else rejected += 1;
+            }
+            cursor = start + end;
+            resolve(out);
+          }
+          function step() {
+            for (; scanned < launched && slots[scanned] !== undefined; scanned++) {
+              if (slots[scanned] && ++got === n) return finish(scanned + 1);
+            }
+            var rate = exact ? 1 : (found + 1) / (checked + 1);
+            var want = Math.ceil((n - found) / rate);
+            while (inflight < want && launched < budget && start + launched < total) {
+              launched += 1;
+              inflight += 1;
+              fetch(launched - 1);
+            }
+            if (!inflight) finish(launched);
+          }
+          step();
+        });
       }
+
       return {
         parts: parts,
-        lunrResults: results,
-        candidates: candidates,
+        get lunrResults() {
+          if (!lunrResults) {
+            var positions = topPositions(results.scores, results.docs.length);
+            lunrResults = positions.map(function (p) {
+              return { ref: String(results.docs[p]), score: results.scores[p] };
+            });
+          }
+          return lunrResults;
+        },
+        candidates: total,
         exact: exact,
         next: next,
-        done: function () { return cursor >= candidates.length; },
-        count: function () { return candidates.length - rejected; }
+        done: function () { return cursor >= total; },
+        count: function () { return total - rejected; }
       };
     }
 
     return {
       ready: ready,
       search: search,
-      manifest: function () { return manifest; }
+      manifest: function () { return manifest; },
+      /** {domain: [slug, name], stage: [slug, name], lang, year} of a document. */
+      doc: function (id) {
+        return {
+          domain: row("domains", "doc_domain", id),
+          stage: row("stages", "doc_stage", id),
+          lang: row("langs", "doc_lang", id)[0],
+          year: row("years", "doc_year", id)
+        };
+      },
+      /** The publish years of the documents, latest first (unknown left out). */
+      years: function () {
+        return manifest.years.filter(function (y) { return y; }).sort(function (a, b) { return b - a; });
+      }
     };
   }
 
-  var exported = { createRegistry: createRegistry, createEngine: createEngine, pyRound3: pyRound3 };
+  var exported = {
+    createRegistry: createRegistry, createEngine: createEngine, pyRound3: pyRound3, decodeShard: decodeShard,
+    fnv1a: fnv1a
+  };
   if (isNode) {
     module.exports = exported;
     return;
@@ -515,19 +706,35 @@
     return node;
   }
 
-  /** Normalised text with, per UTF-16 unit of it, the offset of its source in the original. */
+  var NORMAL = Object.create(null); // character -> T.normalize(character), filled as met
+
+  /**
+   * Normalised text with, per UTF-16 unit of it, the offset of its source in the original. Each
+   * character is normalised on its own (ASCII and CJK Unified Ideographs, which normalise to
+   * themselves but for ASCII capitals, directly; others through a cache).
+   */
   function mappedNormal(text) {
-    var norm = "";
+    var norm = [];
     var origin = [];
     var offset = 0;
     for (var ch of text) {
-      var n = T.normalize(ch);
-      for (var i = 0; i < n.length; i++) origin.push(offset);
-      norm += n;
+      var cp = ch.charCodeAt(0);
+      if (cp < 0x80) {
+        norm.push(cp >= 0x41 && cp <= 0x5A ? String.fromCharCode(cp + 32) : ch);
+        origin.push(offset);
+      } else if (cp >= 0x4E00 && cp <= 0x9FFF) {
+        norm.push(ch);
+        origin.push(offset);
+      } else {
+        var n = NORMAL[ch];
+        if (n === undefined) n = NORMAL[ch] = T.normalize(ch);
+        for (var i = 0; i < n.length; i++) origin.push(offset);
+        norm.push(n);
+      }
       offset += ch.length;
     }
     origin.push(offset);
-    return { norm: norm, origin: origin };
+    return { norm: norm.join(""), origin: origin };
   }
 
   /** Ranges [start, end) of the original text where any part occurs. */
@@ -576,11 +783,10 @@
     return p;
   }
 
-  function renderResult(result, parts, manifest, rootPath) {
+  function renderResult(result, parts, info, rootPath) {
     var doc = result.doc;
     var li = el("li", "search-result");
-    var lang = manifest.langs[manifest.doc_lang[result.id]][0];
-    if (lang) li.lang = lang;
+    if (info.lang) li.lang = info.lang;
     var link = el("a", "search-result-title");
     link.href = rootPath + doc.u;
     appendMarked(link, doc.t, matchRanges(doc.t, parts), 0, doc.t.length);
@@ -588,9 +794,9 @@
     heading.appendChild(link);
     li.appendChild(heading);
     var meta = el("p", "search-result-meta");
-    meta.appendChild(el("span", "search-result-domain", manifest.domains[manifest.doc_domain[result.id]][1]));
+    meta.appendChild(el("span", "search-result-domain", info.domain[1]));
     meta.appendChild(document.createTextNode(" · "));
-    meta.appendChild(el("span", "search-result-stage", manifest.stages[manifest.doc_stage[result.id]][1]));
+    meta.appendChild(el("span", "search-result-stage", info.stage[1]));
     meta.appendChild(document.createTextNode(" · "));
     var time = el("time", "search-result-date", doc.d);
     time.dateTime = doc.d;
@@ -694,10 +900,12 @@
       app.setAttribute("data-state", "loading");
       return current.next(PAGE, PAGE_BUDGET).then(function (results) {
         if (mine !== generation) return;
-        var manifest = engine.manifest();
+        var items = document.createDocumentFragment();
         results.forEach(function (r) {
-          list.appendChild(renderResult(r, current.parts, manifest, rootPath));
+          items.appendChild(renderResult(r, current.parts, engine.doc(r.id), rootPath));
         });
+        list.appendChild(items);
+        showFilters();
         more.hidden = current.done();
         more.disabled = false;
         showCount();
@@ -723,7 +931,11 @@
       if (!T.parseQuery(query).length) {
         setStatus("");
         app.setAttribute("data-state", "idle");
-        return Promise.resolve();
+        return engine.ready.then(showFilters, function (error) {
+          setStatus(labels.error);
+          app.setAttribute("data-state", "error");
+          if (root.console) root.console.error(error);
+        });
       }
       app.setAttribute("data-state", "loading");
       setStatus(labels.loading);
@@ -735,16 +947,22 @@
         setStatus(labels.error);
         app.setAttribute("data-state", "error");
         if (root.console) root.console.error(error);
+        return engine.ready.then(showFilters, function () {});
       });
     }
 
-    more.addEventListener("click", function () { if (current) page(); });
+    var filtersShown = false;
 
-    engine.ready.then(function (manifest) {
-      if (!filtersBox) return;
-      var years = [];
-      manifest.doc_year.forEach(function (y) { if (y && years.indexOf(y) < 0) years.push(y); });
-      years.sort(function (a, b) { return b - a; });
+    /*
+     * The domain, stage and year selects. Built with the first page of results (or at once when
+     * there is no query), not as soon as the manifest is in: their layout would otherwise hold up
+     * the first query on the main thread.
+     */
+    function showFilters() {
+      if (filtersShown || !filtersBox) return;
+      filtersShown = true;
+      var manifest = engine.manifest();
+      var years = engine.years();
       var selects = [
         filterSelect("domain", labels.domain, labels.all, manifest.domains, filters.domain),
         filterSelect("stage", labels.stage, labels.all, manifest.stages, filters.stage),
@@ -763,12 +981,9 @@
           run();
         });
       });
-    }).catch(function (error) {
-      setStatus(labels.error);
-      app.setAttribute("data-state", "error");
-      if (root.console) root.console.error(error);
-    });
+    }
 
+    more.addEventListener("click", function () { if (current) page(); });
     run();
   }
 

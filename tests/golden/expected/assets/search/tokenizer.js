@@ -119,14 +119,22 @@
     return WORD_RE.test(String.fromCodePoint(cp)) ? WORD : SEPARATOR;
   }
 
+  // Text that step 1 leaves as it is after NFKC but for ASCII capitals: ASCII, general
+  // punctuation (U+2010-2027, U+2030-205E), CJK symbols, CJK Unified Ideographs and Yi, none of
+  // which has a case, a folding exception or is ignored. Most Chinese text is only that.
+  var PLAIN_RE = /^[\x00-\x7F\u2010-\u2027\u2030-\u205E\u3000-\u303F\u4E00-\u9FFF\uA000-\uA4CF]*$/;
+
   /** Spec step 1: NFKC, case folding, invisible characters deleted. */
   function normalize(text) {
     var s = String(text).normalize("NFKC");
+    if (PLAIN_RE.test(s)) return s.toLowerCase(); // fast path: lowercases ASCII capitals only
     var out = "";
     for (var ch of s) {
       var cp = ch.codePointAt(0);
       if (cp < 0x80) {
         out += cp >= 0x41 && cp <= 0x5A ? String.fromCharCode(cp + 32) : ch;
+      } else if (cp >= 0x4E00 && cp <= 0x9FFF) {
+        out += ch; // CJK Unified Ideographs: not ignored, no folding
       } else if (!inRanges(cp, IGNORED_RANGES)) {
         var folded = FOLD[cp];
         out += folded !== undefined ? folded : ch.toLowerCase();

@@ -3,6 +3,8 @@
 ``build_search_index(docs)`` returns the files of an edition's ``search/`` folder (see index.py for
 the layout). The search page (``search/index.html``) must contain, in this order::
 
+    <link rel="preload" href="manifest.js" as="script">    <!-- optional, in <head>: the first
+                                                              query need not wait for it -->
     <form id="search-form" role="search" action="index.html" method="get">
       <input id="search-q" name="q" type="search">          <!-- or id="search-input" -->
       <button type="submit">…</button>

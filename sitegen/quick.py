@@ -110,6 +110,7 @@ def quick_search(state: SearchState, edit: QuickEdit) -> tuple[SearchState, list
     files that may have changed (search.index.edit_document: the same bytes a build writes)."""
     old = next(d for d in state.docs if d.ref == edit.ref)
     new_state, files = edit_document(state, replace(old, title=edit.title, body=edit.body))
-    # the manifest last: it names the new shards, which are then in place
-    order = sorted(files, key=lambda rel: (rel == "manifest.js", rel))
+    # shards first, then the manifest that names them, then the document: once the document
+    # shows the new text, the whole index does
+    order = sorted(files, key=lambda rel: (rel.startswith("d/"), rel == "manifest.js", rel))
     return new_state, [OutputFile(f"search/{rel}", files[rel]) for rel in order]

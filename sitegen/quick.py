@@ -3,9 +3,10 @@
 Like Hugo's fast render mode. When an editor saves one item, `sitegen serve` renders that item's
 page from the previous build's site model with the new text and serves it, then patches its
 document into the search index; the incremental build that follows redoes everything the edit
-touches (lists, neighbours, feeds, search) and writes the same bytes for this page and index. Only a plain edit qualifies: the item was published and still is, and
-what places it in the site (domain, stage, dates, language, slug, 索引号, translation, related
-items, attachments) is unchanged; anything else waits for the build. Nothing here writes files.
+touches (lists, neighbours, feeds, search) and writes the same bytes for this page and index.
+Only a plain edit qualifies: the item was published and still is, and what places it in the site
+(domain, stage, dates, language, slug, 索引号, translation, related items, attachments) is
+unchanged; anything else waits for the build. Nothing here writes files.
 """
 
 from __future__ import annotations

@@ -27,11 +27,7 @@ from .build import BuildOptions, BuildResult, build, update_search
 from .cache import BuildCache, cache_path, stamp_path
 from .content import iter_item_files
 from .diagnostics import BuildFailed, Diagnostic, UsageError, error, format_all
-from .output import (
-    check_output_dir,
-    discard_files,
-    replace_files,
-)
+from .output import check_output_dir, discard_files, replace_files
 from .quick import QuickKit, quick_edit, quick_search
 from .search.index import SearchState
 from .serve_http import LIVERELOAD_TAG, PreviewServer, PreviewState

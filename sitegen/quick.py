@@ -109,8 +109,7 @@ def quick_edit(kit: QuickKit, rel: str) -> QuickEdit | None:
 def quick_search(state: SearchState, edit: QuickEdit) -> tuple[SearchState, list[OutputFile]]:
     """The default edition's search index with the edited item's document updated, and the index
     files that may have changed (search.index.edit_document: the same bytes a build writes)."""
-    old = next(d for d in state.docs if d.ref == edit.ref)
-    new_state, files = edit_document(state, replace(old, title=edit.title, body=edit.body))
+    new_state, files = edit_document(state, edit.ref, edit.title, edit.body)
     # shards first, then the manifest that names them, then the document: once the document
     # shows the new text, the whole index does
     order = sorted(files, key=lambda rel: (rel.startswith("d/"), rel == "manifest.js", rel))

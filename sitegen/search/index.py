@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .postings import Postings, invert, patch_document
 from .shards import Shards, build_shards, posting_width, script
@@ -118,8 +118,9 @@ def manifest(
       or ``COLUMN_BASE + LONG_LENGTH`` for a count of LONG_LENGTH or more, found in
       ``long_lengths[f]`` ({document number: count}); ``averages[f]`` is their mean, computed as
       lunr.py's builder does (sum / number of documents);
-    - ``shards[n]`` is the first term of ``t/n.js``; ``pw`` is the byte width of a posting in the
-      shards.
+    - ``shards[n]`` is the first term of shard n, whose file is ``t/<name>.js`` (shards.py:
+      the FNV-1a hash of that term, unless ``renamed`` gives the name of shard n); ``pw`` is the
+      byte width of a posting in the shards.
     """
     domains, doc_domain = _table([(d.domain_slug, d.domain) for d in docs])
     stages, doc_stage = _table([(d.stage_slug, d.stage) for d in docs])
@@ -220,13 +221,16 @@ def index_files(
     return files, blocks, SearchState(tuple(docs), postings, shards.signatures, frozenset(files))
 
 
-def edit_document(state: SearchState, doc: SearchDoc) -> tuple[SearchState, dict[str, bytes]]:
-    """The index with the document of the same ref replaced by ``doc`` (an edited item that stays
-    in its place), and the files that changed or may have: the manifest, the shards whose content
+def edit_document(
+    state: SearchState, ref: str, title: str, body: str
+) -> tuple[SearchState, dict[str, bytes]]:
+    """The index with a new title and body for the document ``ref`` (an edited item that stays in
+    its place), and the files that changed or may have: the manifest, the shards whose content
     changed, and the document's own file. Files of the index not in ``state.files`` any more (see
     the new state) are gone. Byte-identical to building the index again (tests check it).
     """
-    n = next(i for i, d in enumerate(state.docs) if d.ref == doc.ref)
+    n = next(i for i, d in enumerate(state.docs) if d.ref == ref)
+    doc = replace(state.docs[n], title=title, body=body)
     docs = (*state.docs[:n], doc, *state.docs[n + 1 :])
     postings = patch_document(state.postings, n, [doc.title, doc.body])
     files, shards = term_files(docs, postings, state.shards)

@@ -121,8 +121,6 @@ class Shards:
 
     firsts: list[str]
     """The first term of every shard, in order (the manifest's ``shards``)."""
-    names: list[str]
-    """Every shard's file name: ``t/<name>.js``."""
     renamed: dict[str, str]
     """Shard number → name, for names that are not the hash of the first term."""
     files: dict[str, bytes]
@@ -176,4 +174,4 @@ def build_shards(
             continue
         idfs = [idf(df, n_docs) for df in counts.sum(axis=1).tolist()]
         files[path] = _encode(f"t/{name}", terms, idfs, counts.ravel().tolist(), values)
-    return Shards(firsts, names, renamed, files, signatures)
+    return Shards(firsts, renamed, files, signatures)

@@ -7,6 +7,7 @@ feeds, assets → write. Each stage returns new values; nothing is written until
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -38,7 +39,9 @@ from .markdown import RenderedMarkdown
 from .model import Site, build_site
 from .output import (
     MARKER,
+    CacheWriter,
     OutputFile,
+    Staging,
     WriteReport,
     check_output_dir,
     clean_stale,
@@ -197,73 +200,98 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
         site = build_site(config, gated.published, ids)
         portal = build_portal(site, shown_pages, page_bodies, options.today)
 
-    with timings.stage("render"):
-        renderer = Renderer(
-            site,
-            _theme(root, config),
-            translators,
-            rendered,
-            extra_head=options.extra_head,
-            template_globals={"portal": portal},
+    with timings.stage("search"):  # counted over both cores here, encoded while pages render
+        search_work = incremental.count_search(site, rendered, previous, out, options.search)
+        encode_index = functools.cache(functools.partial(incremental.finish_search, search_work))
+
+    in_place = _in_place(previous, out)
+    with _staging(out, in_place) as staging:
+        with timings.stage("render"):
+            theme = _theme(root, config)
+            renderer = Renderer(
+                site,
+                theme,
+                translators,
+                rendered,
+                extra_head=options.extra_head,
+                template_globals={"portal": portal},
+            )
+
+            def finish(page: OutputFile) -> tuple[OutputFile, fonts.YiUse]:
+                """Link the Yi font, and write the page at once into a fresh output folder."""
+                page, yi = fonts.finish_page(page, theme)
+                return (staging.put(page) if staging is not None else page), yi
+
+            try:
+                done, kept, page_prints = incremental.render_pages(
+                    renderer, site_key, loads, previous, out, finish, meanwhile=encode_index
+                )
+                done += map(finish, portal_files(renderer, portal))
+            except TemplateProblem as exc:
+                raise BuildFailed([*problems, checks.template_error(str(exc))]) from exc
+
+        with timings.stage("fonts"):
+            yi_uses = [yi for _, yi in done] + [fonts.page_use(page) for page in kept]
+            font_files = fonts.yi_font_files(yi_uses, theme)
+            pages = [page for page, _ in done] + kept
+            has_font = bool(font_files)
+            del done, kept, yi_uses
+
+        index_files, search_print, search_blocks, search_states = encode_index()
+        del search_work, encode_index
+
+        with timings.stage("feeds"):
+            feed_files = list(feeds.feed_files(site, extra_paths=portal.paths))
+            problems += feeds.feed_warnings(site)
+
+        written = None
+        next_cache = BuildCache(
+            site_key,
+            inputs if options.search else "",  # "" never matches: the next build updates the index
+            str(out),
+            loads,
+            body_cache,
+            page_prints,
+            search_print,
+            search_blocks,
+            tuple(problems),
         )
-        try:
-            pages, page_prints = incremental.render_pages(renderer, site_key, loads, previous, out)
-            pages += portal_files(renderer, portal)
-        except TemplateProblem as exc:
-            raise BuildFailed([*problems, checks.template_error(str(exc))]) from exc
-
-    with timings.stage("fonts"):
-        pages, font_files = fonts.yi_font(pages, _theme(root, config))
-        has_font = bool(font_files)
-
-    with timings.stage("search"):
-        index_files, search_print, search_blocks, search_states = incremental.search_files(
-            site, rendered, previous, out, update=options.search
-        )
-
-    with timings.stage("feeds"):
-        feed_files = list(feeds.feed_files(site, extra_paths=portal.paths))
-        problems += feeds.feed_warnings(site)
-
-    written = None
-    next_cache = BuildCache(
-        site_key,
-        inputs if options.search else "",  # "" never matches: the next build updates the index
-        str(out),
-        loads,
-        body_cache,
-        page_prints,
-        search_print,
-        search_blocks,
-        tuple(problems),
-    )
-    if out is not None:
-        with timings.stage("write"):
-            clean_stale(out)
-            files = [
-                *pages,
-                *font_files,
-                *index_files,
-                *feed_files,
-                *assets.asset_files(site, _theme(root, config)),
-            ]
-            del pages, font_files, index_files, feed_files  # `files` holds them until written
-            # A cache kept on disk must describe out/ exactly: drop it before out/ changes, write
-            # it again when done (a killed build leaves no cache, so the next one is full).
-            discard_files(cache_path(root, out), stamp_path(root, out))
-            written = None
-            if previous.output == str(out) and previous.pages and (out / MARKER).is_file():
-                written = update_site(out, files)  # a small change: file by file, in place
-            if written is None:
-                written = write_site(out, files)  # a fresh folder swapped in whole
-            if options.update_registry and ids.assigned:
-                write_text_file(root / REGISTRY, registry_text(ids.registry))
-            del files  # the written bytes are not needed any more (peak memory)
-        if cache is None:  # a caller holding the cache in memory (serve) keeps it there
-            with timings.stage("save"):
-                write_cache(cache_path(root, out), lambda f: dump_cache(next_cache, f))
-                # the stamp last: it alone says "nothing changed" next time
-                write_cache(stamp_path(root, out), lambda f: dump_stamp(next_cache, f))
+        if out is not None:
+            saver = None
+            if cache is None:  # a caller holding the cache in memory (serve) keeps it there
+                with timings.stage("save"):  # serialised by a child process during the write
+                    saver = CacheWriter(cache_path(root, out), lambda f: dump_cache(next_cache, f))
+            try:
+                with timings.stage("write"):
+                    files = [
+                        *pages,
+                        *font_files,
+                        *index_files,
+                        *feed_files,
+                        *assets.asset_files(site, theme),
+                    ]
+                    del pages, font_files, index_files, feed_files  # held by `files` until written
+                    # A cache kept on disk must describe out/ exactly: drop it before out/ changes,
+                    # write it again when done (a killed build leaves no cache: the next is full).
+                    discard_files(cache_path(root, out), stamp_path(root, out))
+                    if staging is not None:
+                        written = staging.commit(files)  # the pages are in it already
+                    else:
+                        written = update_site(out, files)  # a small change: file by file, in place
+                        if written is None:
+                            written = write_site(out, files)  # a fresh folder swapped in whole
+                    if options.update_registry and ids.assigned:
+                        write_text_file(root / REGISTRY, registry_text(ids.registry))
+                    del files  # the written bytes are not needed any more (peak memory)
+                if saver is not None:
+                    with timings.stage("save"):
+                        saver.finish()
+                        # the stamp last: it alone says "nothing changed" next time
+                        write_cache(stamp_path(root, out), lambda f: dump_stamp(next_cache, f))
+            except BaseException:
+                if saver is not None:
+                    saver.cancel()
+                raise
 
     quick = QuickKit(root, config, renderer, links, ids, options.today, options.drafts, has_font)
     return BuildResult(
@@ -329,6 +357,35 @@ def _site_key(options: BuildOptions) -> str:
         if rel != REGISTRY
     ]
     return digest((code_key(), files, options.drafts, options.extra_head))
+
+
+def _in_place(previous: BuildCache, out: Path | None) -> bool:
+    """Whether the output folder is updated file by file (a previous build's pages are there)."""
+    return (
+        out is not None
+        and previous.output == str(out)
+        and bool(previous.pages)
+        and (out / MARKER).is_file()
+    )
+
+
+@contextmanager
+def _staging(out: Path | None, in_place: bool) -> Iterator[Staging | None]:
+    """A fresh output folder that the pages are written into as they are rendered (None when the
+    output is updated in place or not written); removed again if the build fails."""
+    if out is None:
+        yield None
+        return
+    clean_stale(out)  # folders left by a killed build (this one's staging folder is made next)
+    if in_place:
+        yield None
+        return
+    staging = Staging(out)
+    try:
+        yield staging
+    except BaseException:
+        staging.abandon()
+        raise
 
 
 def _need(value, found: list[Diagnostic], problems: list[Diagnostic]):

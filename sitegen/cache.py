@@ -25,12 +25,14 @@ from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
 from . import __version__
+from .records import fast_pickle
 
 CACHE_DIR = ".sitegen-cache"
 FORMAT = 2
 T = TypeVar("T")
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class LoadEntry:
     """One item file's load and check results."""
@@ -45,6 +47,7 @@ class LoadEntry:
     """Fingerprint of the loaded item (for page fingerprints)."""
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class BodyEntry:
     """One rendered body and how its links resolved."""

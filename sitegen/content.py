@@ -19,6 +19,7 @@ from .config import SiteConfig
 from .diagnostics import Diagnostic, error, warning
 from .encoding import decode_bytes
 from .parallel import pmap
+from .records import fast_pickle
 from .yamlfile import Mapping as FrontMatter
 from .yamlfile import load_mapping
 
@@ -32,6 +33,7 @@ SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _NOT_XML_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Attachment:
     """A file published beside an item (附件)."""
@@ -46,6 +48,7 @@ class Attachment:
     """Size in bytes."""
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Validity:
     """有效性: whether a policy is still in force."""
@@ -56,6 +59,7 @@ class Validity:
     """Date it stopped being in force (失效/废止), if given."""
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Item:
     """One disclosure item, exactly as its Markdown file says (validated, not yet placed in the site)."""

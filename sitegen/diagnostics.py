@@ -20,6 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .records import fast_pickle
+
 
 class Severity(enum.Enum):
     """How bad a diagnostic is: errors stop the build, warnings are reported only."""
@@ -28,6 +30,7 @@ class Severity(enum.Enum):
     WARNING = "警告"
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
     """One problem found in one place."""

@@ -59,40 +59,53 @@ class FontFace:
 
 
 @dataclass(frozen=True, slots=True)
-class YiFont:
-    """The Yi web font of one build, and the pages that link to it."""
+class YiUse:
+    """The Yi characters one page shows."""
 
-    pages: tuple[OutputFile, ...]
-    """Every page, in input order; those containing Yi link to CSS_PATH."""
-    faces: tuple[FontFace, ...]
-    """Shared face first (if any), then the main face (if any); empty when no page contains Yi."""
-    files: tuple[OutputFile, ...]
-    """Font files, stylesheet and licence to write (empty when no page contains Yi)."""
+    characters: frozenset[str]
+    """Yi characters (U+A000–U+A4CF) on the page; empty when it has none."""
+    in_yi: bool
+    """The page is in Yi (<html lang="ii">); its characters go into the main face."""
 
 
-def yi_font(
-    pages: Sequence[OutputFile], theme_dir: Path
-) -> tuple[list[OutputFile], list[OutputFile]]:
-    """The pages (linked to the Yi font where they contain Yi) and the font files to write."""
-    font = build_yi_font(pages, theme_dir)
-    return list(font.pages), list(font.files)
+NO_YI = YiUse(frozenset(), False)
 
 
-def build_yi_font(pages: Sequence[OutputFile], theme_dir: Path) -> YiFont:
-    """Subset the theme's Yi font to the Yi characters of `pages` and link the pages that need it."""
+def finish_page(page: OutputFile, theme_dir: Path) -> tuple[OutputFile, YiUse]:
+    """A freshly rendered page, linked to the Yi font if it shows Yi, and the Yi it shows.
+
+    Runs in the render workers, page by page: whether a page links the stylesheet depends only on
+    the page itself and on the theme having the font (CSS_PATH is fixed, whatever the subset).
+    """
+    use = page_use(page)
+    if use.characters and (theme_dir / FONT_SOURCE).is_file():
+        page = _link(page, CSS_PATH)
+    return page, use
+
+
+def page_use(page: OutputFile) -> YiUse:
+    """The Yi a page shows (a page kept from the previous output is read from disk)."""
+    chars = _yi_characters(page)
+    return YiUse(frozenset(chars), _is_yi_page(page)) if chars else NO_YI
+
+
+def link_page(page: OutputFile, site_has_font: bool) -> OutputFile:
+    """One freshly rendered page, linked to the Yi font as finish_page links it (quick preview)."""
+    return _link(page, CSS_PATH) if site_has_font and _yi_characters(page) else page
+
+
+def yi_font_files(uses: Iterable[YiUse], theme_dir: Path) -> list[OutputFile]:
+    """The subset faces, their stylesheet and the licence for the Yi the pages show (none when no
+    page shows Yi or the theme has no font)."""
     source = theme_dir / FONT_SOURCE
     shared: set[str] = set()
     used: set[str] = set()
-    with_yi: set[str] = set()
-    for page in pages:
-        chars = _yi_characters(page)
-        if chars:
-            with_yi.add(page.path)
-            used |= chars
-            if not _is_yi_page(page):
-                shared |= chars
+    for use in uses:
+        used |= use.characters
+        if not use.in_yi:
+            shared |= use.characters
     if not used or not source.is_file():
-        return YiFont(tuple(pages), (), ())
+        return []
     faces = tuple(
         _face(source, frozenset(chars), unicode_range)
         for chars, unicode_range in (
@@ -108,17 +121,7 @@ def build_yi_font(pages: Sequence[OutputFile], theme_dir: Path) -> YiFont:
     licence = theme_dir / LICENCE_SOURCE
     if licence.is_file():
         files.append(OutputFile("assets/fonts/OFL.txt", source=licence))
-    # A page carried over unchanged from the previous output (data None) already has its link.
-    linked = tuple(
-        _link(page, CSS_PATH) if page.path in with_yi and page.data is not None else page
-        for page in pages
-    )
-    return YiFont(linked, faces, tuple(files))
-
-
-def link_page(page: OutputFile, site_has_font: bool) -> OutputFile:
-    """One freshly rendered page, linked to the Yi font as build_yi_font links it (quick preview)."""
-    return _link(page, CSS_PATH) if site_has_font and _yi_characters(page) else page
+    return files
 
 
 def font_css(faces: Sequence[FontFace], source: Path) -> str:

@@ -9,8 +9,10 @@ bytes as a full one.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from . import checks, search_stage
 from .bodies import Links
@@ -24,8 +26,10 @@ from .model import Entry, ListPage, Site
 from .output import OutputFile, relative_files
 from .parallel import pmap
 from .render import PageJob, Renderer, page_jobs
-from .search.index import SearchState
+from .search.index import Counted, SearchState
 from .search.postings import Postings
+
+R = TypeVar("R")
 
 
 def load_items(
@@ -116,8 +120,15 @@ def render_pages(
     entries: Mapping[str, LoadEntry],
     previous: BuildCache,
     out: Path | None,
-) -> tuple[list[OutputFile], dict[str, str]]:
-    """Every page of `render.page_jobs`, skipping those whose fingerprint is unchanged (linked from `out`)."""
+    finish: Callable[[OutputFile], R],
+    meanwhile: Callable[[], object] | None = None,
+) -> tuple[list[R], list[OutputFile], dict[str, str]]:
+    """Every page of `render.page_jobs`, skipping those whose fingerprint is unchanged.
+
+    Returns `finish(page)` for each rendered page (computed by the worker that rendered it), the
+    pages kept from `out` as they are, and every page's fingerprint. `meanwhile` runs in this
+    process while the workers render.
+    """
     fingerprints: dict[str, str] = {}
     keep: list[OutputFile] = []
     todo: list[PageJob] = []
@@ -130,7 +141,8 @@ def render_pages(
             keep.append(OutputFile(job.path, source=old_file))
         else:
             todo.append(job)
-    return keep + pmap(lambda job: job.render(renderer), todo), fingerprints
+    done = pmap(lambda job: finish(job.render(renderer)), todo, meanwhile)
+    return done, keep, fingerprints
 
 
 def page_inputs(job: PageJob, site: Site, entries: Mapping[str, LoadEntry]) -> object:
@@ -183,6 +195,20 @@ def page_inputs(job: PageJob, site: Site, entries: Mapping[str, LoadEntry]) -> o
     return (job.kind, job.path)
 
 
+@dataclass(frozen=True, slots=True)
+class SearchWork:
+    """The search stage half done: the index files kept as they are, or documents counted."""
+
+    fingerprint: str
+    """Fingerprint of every edition's search documents."""
+    kept: list[OutputFile] | None
+    """The previous index files, kept (None: the index is being rebuilt from ``counted``)."""
+    blocks: dict[str, Postings]
+    """The counted blocks of documents to cache (the previous ones when kept)."""
+    counted: list[tuple[str, Counted]]
+    """Edition prefix → its counted documents (empty when kept)."""
+
+
 def search_files(
     site: Site,
     rendered: Mapping[str, RenderedMarkdown],
@@ -194,16 +220,40 @@ def search_files(
     its index files as they are when no search document changed (or when ``update`` is false and
     `out` has an index: the next build with ``update`` brings it up to date). Also returns the
     fingerprint of the documents, and the new index states (none when the files were kept)."""
+    return finish_search(count_search(site, rendered, previous, out, update))
+
+
+def count_search(
+    site: Site,
+    rendered: Mapping[str, RenderedMarkdown],
+    previous: BuildCache,
+    out: Path | None,
+    update: bool = True,
+) -> SearchWork:
+    """search_files' first half: decide what to keep, count what changed (over both cores)."""
     folders = [out / e.prefix / "search" for e in site.editions] if out is not None else []
     have_index = bool(folders) and all((f / "manifest.js").is_file() for f in folders)
     if not update and have_index:
-        return _index_files_in(out, folders), previous.search, previous.search_blocks, {}
+        return SearchWork(
+            previous.search, _index_files_in(out, folders), previous.search_blocks, []
+        )
     docs = [search_stage.search_docs(site, rendered, e.lang) for e in site.editions]
     fp = digest(docs)
     if fp == previous.search and have_index:
-        return _index_files_in(out, folders), fp, previous.search_blocks, {}
-    files, blocks, states = search_stage.search_files(site, rendered, previous.search_blocks)
-    return files, fp, blocks, states
+        return SearchWork(fp, _index_files_in(out, folders), previous.search_blocks, [])
+    counted = search_stage.count_editions(site, docs, previous.search_blocks)
+    blocks = {k: b for _, c in counted for k, b in c.by_key.items()}
+    return SearchWork(fp, None, blocks, counted)
+
+
+def finish_search(
+    work: SearchWork,
+) -> tuple[list[OutputFile], str, dict[str, Postings], dict[str, SearchState]]:
+    """search_files' second half, in this process: merge and encode what was counted."""
+    if work.kept is not None:
+        return work.kept, work.fingerprint, work.blocks, {}
+    files, blocks, states = search_stage.finish_editions(work.counted)
+    return files, work.fingerprint, blocks, states
 
 
 def _index_files_in(out: Path | None, folders: list[Path]) -> list[OutputFile]:

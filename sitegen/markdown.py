@@ -22,8 +22,10 @@ from markdown_it.utils import EnvType, OptionsDict
 
 from .diagnostics import Diagnostic, error, warning
 from .markdown_cjk import cjk_plugin
+from .records import fast_pickle
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class LinkRef:
     """One link or image written in the body."""
@@ -38,6 +40,7 @@ class LinkRef:
     """True for an image `![alt](src)`, False for a link or autolink."""
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class RenderedMarkdown:
     """The result of rendering one Markdown body."""

@@ -9,6 +9,7 @@ would leave that lock held forever in the worker.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -36,8 +37,14 @@ def workers() -> int:
         return os.cpu_count() or 1
 
 
-def pmap(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
-    """[fn(x) for x in items], computed by forked workers when that pays off."""
+def pmap(
+    fn: Callable[[T], R], items: Sequence[T], meanwhile: Callable[[], object] | None = None
+) -> list[R]:
+    """[fn(x) for x in items], computed by forked workers when that pays off.
+
+    `meanwhile` (if given) is called once in this process while the workers compute (after the
+    loop when there are none); the workers never see what it does.
+    """
     n = workers()
     if (
         n <= 1
@@ -45,16 +52,24 @@ def pmap(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
         or "fork" not in multiprocessing.get_all_start_methods()
         or threading.active_count() > 1
     ):
-        return [fn(x) for x in items]
+        results = [fn(x) for x in items]
+        if meanwhile is not None:
+            meanwhile()
+        return results
     global _job
     _job = (fn, items)
+    gc.freeze()  # the workers' collector never visits (and so never copies) what they inherit
     try:
         size = -(-len(items) // (n * 4))
         ranges = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
         with multiprocessing.get_context("fork").Pool(n, initializer=worker_signals) as pool:
-            chunks = pool.map(_run, ranges, chunksize=1)
+            pending = pool.map_async(_run, ranges, chunksize=1)
+            if meanwhile is not None:
+                meanwhile()
+            chunks = pending.get()
     finally:
         _job = None
+        gc.unfreeze()
     return [r for chunk in chunks for r in chunk]
 
 

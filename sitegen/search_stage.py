@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from .markdown import RenderedMarkdown
 from .model import Site
 from .output import OutputFile
 from .search import SearchDoc
-from .search.index import SearchState, index_files
+from .search.index import Counted, SearchState, count_index, finish_index
 from .search.postings import Postings
 
 
@@ -43,14 +43,33 @@ def search_files(
 
     Blocks in ``reuse`` (from the previous build) are not counted again (search/postings.py).
     """
+    docs = [search_docs(site, bodies, edition.lang) for edition in site.editions]
+    return finish_editions(count_editions(site, docs, reuse))
+
+
+def count_editions(
+    site: Site,
+    docs: Sequence[Sequence[SearchDoc]],
+    reuse: Mapping[str, Postings] | None = None,
+) -> list[tuple[str, Counted]]:
+    """search_files' first half, over both cores: each edition's prefix and counted documents
+    (``docs``: every edition's search_docs, in edition order)."""
+    return [
+        (edition.prefix, count_index(edition_docs, reuse=reuse))
+        for edition, edition_docs in zip(site.editions, docs, strict=True)
+    ]
+
+
+def finish_editions(
+    counted: list[tuple[str, Counted]],
+) -> tuple[list[OutputFile], dict[str, Postings], dict[str, SearchState]]:
+    """search_files' second half, in this process: merge and encode each edition's index."""
     files: list[OutputFile] = []
     blocks: dict[str, Postings] = {}
     states: dict[str, SearchState] = {}
-    for edition in site.editions:
-        index, counted, state = index_files(search_docs(site, bodies, edition.lang), reuse=reuse)
-        blocks.update(counted)
-        states[edition.prefix] = state
-        files += [
-            OutputFile(f"{edition.prefix}search/{rel}", data) for rel, data in sorted(index.items())
-        ]
+    for prefix, edition_counted in counted:
+        index, by_key, state = finish_index(edition_counted)
+        blocks.update(by_key)
+        states[prefix] = state
+        files += [OutputFile(f"{prefix}search/{rel}", data) for rel, data in sorted(index.items())]
     return files, blocks, states

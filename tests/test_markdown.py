@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
@@ -359,6 +359,7 @@ class _LiveMarkup(HTMLParser):
 
 @settings(max_examples=500, deadline=None)
 @given(st.lists(st.sampled_from(_FRAGMENTS) | st.text(max_size=3), max_size=40).map("".join))
+@example("![<img src=x onerror=alert(1)>]()")  # the text "onerror=" inside alt="…" is harmless
 def test_no_live_dangerous_markup(source: str) -> None:
     result = render_markdown(source, rewrite_link=lambda t: None)
     html = result.html
@@ -367,7 +368,8 @@ def test_no_live_dangerous_markup(source: str) -> None:
     parser.close()
     assert parser.bad == []
     assert "<script" not in html.lower() and "<iframe" not in html.lower()
-    assert not re.search(r"<[^>]*\son\w+\s*=", html, re.IGNORECASE)
+    tags_outside_values = re.sub(r'"[^"]*"', '""', html)  # the renderer always quotes with "
+    assert not re.search(r"<[^>]*\son\w+\s*=", tags_outside_values, re.IGNORECASE)
     assert not re.search(r"(?:href|src)=\"\s*(?:javascript|vbscript|data|file):", html, re.I)
     assert all(unsafe_scheme(link.target) is None for link in result.links)
 

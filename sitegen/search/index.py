@@ -23,7 +23,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from .postings import Postings, invert, patch_document
+from .postings import Postings, count_blocks, merge, patch_document
 from .shards import Shards, build_shards, posting_width, script
 from .tokenizer import SPEC_VERSION
 
@@ -191,6 +191,20 @@ def term_files(
     return {"manifest.js": script("manifest", listing), **shards.files}, shards
 
 
+@dataclass(frozen=True, slots=True)
+class Counted:
+    """An index whose documents are counted, not yet merged and encoded (index_files' first half)."""
+
+    docs: tuple[SearchDoc, ...]
+    """The documents, in index order."""
+    blocks: tuple[Postings, ...]
+    """Every block's postings, in document order."""
+    by_key: dict[str, Postings]
+    """The blocks by fingerprint (the next build's ``reuse``)."""
+    doc_files: dict[str, bytes]
+    """``d/N.js`` → content, for every document."""
+
+
 def index_files(
     docs: Sequence[SearchDoc],
     workers: int | None = None,
@@ -201,6 +215,16 @@ def index_files(
     Also returns the blocks of this index by fingerprint, to be passed as ``reuse`` next time, and
     the state a quick update (edit_document) starts from.
     """
+    return finish_index(count_index(docs, workers, reuse))
+
+
+def count_index(
+    docs: Sequence[SearchDoc],
+    workers: int | None = None,
+    reuse: Mapping[str, Postings] | None = None,
+) -> Counted:
+    """Count the terms of the documents (the blocks not in ``reuse``) over ``workers`` processes;
+    the documents' own files are encoded meanwhile."""
     doc_files: dict[str, bytes] = {}
 
     def write_documents() -> None:  # while the workers count terms
@@ -209,16 +233,23 @@ def index_files(
 
     started = time.perf_counter()
     fields = [[d.title for d in docs], [d.body for d in docs]]
-    postings, blocks = invert(fields, workers, write_documents, reuse)
-    counted = time.perf_counter()
-    files, shards = term_files(docs, postings)
-    sharded = time.perf_counter()
-    files.update(doc_files)
-    LAST_TIMINGS.clear()
-    LAST_TIMINGS.update(
-        count=counted - started, shards=sharded - counted, rest=time.perf_counter() - sharded
-    )
-    return files, blocks, SearchState(tuple(docs), postings, shards.signatures, frozenset(files))
+    ordered, by_key = count_blocks(fields, workers, write_documents, reuse)
+    LAST_TIMINGS["count"] = time.perf_counter() - started
+    return Counted(tuple(docs), tuple(ordered), by_key, doc_files)
+
+
+def finish_index(
+    counted: Counted,
+) -> tuple[dict[str, bytes], dict[str, Postings], SearchState]:
+    """The index files of counted documents (one process: merge the blocks, encode the shards),
+    the blocks by fingerprint, and the index state."""
+    started = time.perf_counter()
+    postings = merge(counted.blocks, len(counted.docs))
+    files, shards = term_files(counted.docs, postings)
+    files.update(counted.doc_files)
+    LAST_TIMINGS["shards"] = time.perf_counter() - started
+    state = SearchState(counted.docs, postings, shards.signatures, frozenset(files))
+    return files, counted.by_key, state
 
 
 def edit_document(

@@ -170,6 +170,18 @@ def invert(
     Blocks found in ``reuse`` are not counted again; the rest are counted by ``workers``
     processes. ``meanwhile`` runs in this process while the workers count.
     """
+    ordered, blocks = count_blocks(fields, workers, meanwhile, reuse)
+    return merge(ordered, len(fields[0]) if fields else 0), blocks
+
+
+def count_blocks(
+    fields: Sequence[Sequence[str]],
+    workers: int | None = None,
+    meanwhile: Callable[[], None] | None = None,
+    reuse: Mapping[str, Postings] | None = None,
+) -> tuple[list[Postings], dict[str, Postings]]:
+    """invert's first half: every block's postings in document order (for merge), and the
+    blocks by block_key."""
     n_docs = len(fields[0]) if fields else 0
     reuse = reuse or {}
     bounds = block_bounds(n_docs)
@@ -192,7 +204,7 @@ def invert(
     ordered = [blocks[k] for k in keys]
     if not ordered:
         ordered = [_group_block([[] for _ in fields])]
-    return merge(ordered, n_docs), blocks
+    return ordered, blocks
 
 
 def patch_document(postings: Postings, doc: int, texts: Sequence[str]) -> Postings:

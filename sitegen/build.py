@@ -202,7 +202,6 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
 
     with timings.stage("search"):  # counted over both cores here, encoded while pages render
         search_work = incremental.count_search(site, rendered, previous, out, options.search)
-        encode_index = functools.cache(functools.partial(incremental.finish_search, search_work))
 
     in_place = _in_place(previous, out)
     with _staging(out, in_place) as staging:
@@ -222,6 +221,14 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
                 page, yi = fonts.finish_page(page, theme)
                 return (staging.put(page) if staging is not None else page), yi
 
+            @functools.cache  # run by this process while the workers render, result kept
+            def encode_index() -> incremental.SearchFiles:
+                """Merge and encode the search index (written at once into a fresh folder)."""
+                files, *rest = incremental.finish_search(search_work)
+                if staging is not None:
+                    files = [staging.put(f) for f in files]
+                return (files, *rest)
+
             try:
                 done, kept, page_prints = incremental.render_pages(
                     renderer, site_key, loads, previous, out, finish, meanwhile=encode_index
@@ -238,7 +245,7 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
             del done, kept, yi_uses
 
         index_files, search_print, search_blocks, search_states = encode_index()
-        del search_work, encode_index
+        del encode_index  # (and its cached result)
 
         with timings.stage("feeds"):
             feed_files = list(feeds.feed_files(site, extra_paths=portal.paths))

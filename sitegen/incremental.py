@@ -30,6 +30,8 @@ from .search.index import Counted, SearchState
 from .search.postings import Postings
 
 R = TypeVar("R")
+SearchFiles = tuple[list[OutputFile], str, dict[str, Postings], dict[str, SearchState]]
+"""The search stage's result: index files, fingerprint of the documents, counted blocks, states."""
 
 
 def load_items(
@@ -215,7 +217,7 @@ def search_files(
     previous: BuildCache,
     out: Path | None,
     update: bool = True,
-) -> tuple[list[OutputFile], str, dict[str, Postings], dict[str, SearchState]]:
+) -> SearchFiles:
     """search_stage.search_files, reusing the previous build's counted blocks of documents, or
     its index files as they are when no search document changed (or when ``update`` is false and
     `out` has an index: the next build with ``update`` brings it up to date). Also returns the
@@ -248,7 +250,7 @@ def count_search(
 
 def finish_search(
     work: SearchWork,
-) -> tuple[list[OutputFile], str, dict[str, Postings], dict[str, SearchState]]:
+) -> SearchFiles:
     """search_files' second half, in this process: merge and encode what was counted."""
     if work.kept is not None:
         return work.kept, work.fingerprint, work.blocks, {}

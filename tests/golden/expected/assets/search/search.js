@@ -582,9 +582,10 @@
        * when every candidate has been looked at. Documents load in parallel, as many as results
        * are missing divided by the share of checked ones that passed, each replaced as soon as
        * it is checked; the call ends once the first n results and every candidate above them
-       * are checked (documents checked beyond stay loaded for the next call).
+       * are checked (documents checked beyond stay loaded for the next call). shown(result), if
+       * given, gets each result once it and all candidates above it are checked.
        */
-      function next(n, budget) {
+      function next(n, budget, shown) {
         budget = budget === undefined ? Infinity : budget;
         var start = cursor;
         var slots = []; // per candidate loaded, best first: undefined while loading, then the result or null
@@ -624,7 +625,9 @@
           }
           function step() {
             for (; scanned < launched && slots[scanned] !== undefined; scanned++) {
-              if (slots[scanned] && ++got === n) return finish(scanned + 1);
+              if (!slots[scanned]) continue;
+              if (shown) shown(slots[scanned]);
+              if (++got === n) return finish(scanned + 1);
             }
             var rate = exact ? 1 : (found + 1) / (checked + 1);
             var want = Math.ceil((n - found) / rate);
@@ -898,24 +901,28 @@
       var mine = generation;
       more.disabled = true;
       app.setAttribute("data-state", "loading");
-      return current.next(PAGE, PAGE_BUDGET).then(function (results) {
+      var first = true;
+      function stamp(name) { // diagnostics: ms since the query and since navigation
+        if (!root.performance) return;
+        app.setAttribute("data-" + name, String(Math.round(root.performance.now() - started)));
+        app.setAttribute("data-since-navigation-" + name, String(Math.round(root.performance.now())));
+      }
+      function shown(r) { // each result at once, in rank order
         if (mine !== generation) return;
-        var items = document.createDocumentFragment();
-        results.forEach(function (r) {
-          items.appendChild(renderResult(r, current.parts, engine.doc(r.id), rootPath));
-        });
-        list.appendChild(items);
+        list.appendChild(renderResult(r, current.parts, engine.doc(r.id), rootPath));
+        if (first && pages === 0) stamp("ms-first");
+        first = false;
+      }
+      return current.next(PAGE, PAGE_BUDGET, shown).then(function (results) {
+        if (mine !== generation) return;
+        if (first && pages === 0) stamp("ms-first"); // no result shown
         showFilters();
         more.hidden = current.done();
         more.disabled = false;
         showCount();
         pages += 1;
         app.setAttribute("data-pages", String(pages));
-        if (root.performance) {
-          // diagnostics: ms from the query's start, and from navigation start, to this page
-          app.setAttribute("data-ms", String(Math.round(root.performance.now() - started)));
-          app.setAttribute("data-since-navigation-ms", String(Math.round(root.performance.now())));
-        }
+        stamp("ms");
         app.setAttribute("data-state", "done");
       });
     }

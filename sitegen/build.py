@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import BinaryIO
 
 from . import assets, checks, feeds, fonts, incremental
 from .bodies import Links
@@ -21,8 +23,10 @@ from .cache import (
     Stamp,
     cache_path,
     code_key,
+    data_path,
     digest,
     dump_cache,
+    dump_data,
     dump_stamp,
     read_cache,
     read_stamp,
@@ -203,8 +207,15 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
     with timings.stage("search"):  # counted over both cores here, encoded while pages render
         search_work = incremental.count_search(site, rendered, previous, out, options.search)
 
-    in_place = _in_place(previous, out)
-    with _staging(out, in_place) as staging:
+    # The bulky part of the next cache is known now: a child process writes it during the render.
+    token = os.urandom(8).hex()  # pairs the two cache files of this build
+    with (
+        _saving(
+            data_path(root, out) if out is not None and cache is None else None,
+            lambda f: dump_data(token, loads, body_cache, search_work.blocks, f),
+        ) as data_saver,
+        _staging(out, _in_place(previous, out)) as staging,
+    ):
         with timings.stage("render"):
             theme = _theme(root, config)
             renderer = Renderer(
@@ -264,41 +275,33 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
             tuple(problems),
         )
         if out is not None:
-            saver = None
-            if cache is None:  # a caller holding the cache in memory (serve) keeps it there
-                with timings.stage("save"):  # serialised by a child process during the write
-                    saver = CacheWriter(cache_path(root, out), lambda f: dump_cache(next_cache, f))
-            try:
-                with timings.stage("write"):
-                    files = [
-                        *pages,
-                        *font_files,
-                        *index_files,
-                        *feed_files,
-                        *assets.asset_files(site, theme),
-                    ]
-                    del pages, font_files, index_files, feed_files  # held by `files` until written
-                    # A cache kept on disk must describe out/ exactly: drop it before out/ changes,
-                    # write it again when done (a killed build leaves no cache: the next is full).
-                    discard_files(cache_path(root, out), stamp_path(root, out))
-                    if staging is not None:
-                        written = staging.commit(files)  # the pages are in it already
-                    else:
-                        written = update_site(out, files)  # a small change: file by file, in place
-                        if written is None:
-                            written = write_site(out, files)  # a fresh folder swapped in whole
-                    if options.update_registry and ids.assigned:
-                        write_text_file(root / REGISTRY, registry_text(ids.registry))
-                    del files  # the written bytes are not needed any more (peak memory)
-                if saver is not None:
-                    with timings.stage("save"):
-                        saver.finish()
-                        # the stamp last: it alone says "nothing changed" next time
-                        write_cache(stamp_path(root, out), lambda f: dump_stamp(next_cache, f))
-            except BaseException:
-                if saver is not None:
-                    saver.cancel()
-                raise
+            with timings.stage("write"):
+                files = [
+                    *pages,
+                    *font_files,
+                    *index_files,
+                    *feed_files,
+                    *assets.asset_files(site, theme),
+                ]
+                del pages, font_files, index_files, feed_files  # held by `files` until written
+                # A cache kept on disk must describe out/ exactly: drop it before out/ changes,
+                # write it again when done (a killed build leaves no cache: the next is full).
+                discard_files(cache_path(root, out), data_path(root, out), stamp_path(root, out))
+                if staging is not None:
+                    written = staging.commit(files)  # the pages are in it already
+                else:
+                    written = update_site(out, files)  # a small change: file by file, in place
+                    if written is None:
+                        written = write_site(out, files)  # a fresh folder swapped in whole
+                if options.update_registry and ids.assigned:
+                    write_text_file(root / REGISTRY, registry_text(ids.registry))
+                del files  # the written bytes are not needed any more (peak memory)
+            if data_saver is not None:  # a caller holding the cache in memory (serve) keeps it
+                with timings.stage("save"):
+                    data_saver.finish()
+                    write_cache(cache_path(root, out), lambda f: dump_cache(next_cache, token, f))
+                    # the stamp last: it alone says "nothing changed" next time
+                    write_cache(stamp_path(root, out), lambda f: dump_stamp(next_cache, f))
 
     quick = QuickKit(root, config, renderer, links, ids, options.today, options.drafts, has_font)
     return BuildResult(
@@ -374,6 +377,21 @@ def _in_place(previous: BuildCache, out: Path | None) -> bool:
         and bool(previous.pages)
         and (out / MARKER).is_file()
     )
+
+
+@contextmanager
+def _saving(path: Path | None, dump: Callable[[BinaryIO], object]) -> Iterator[CacheWriter | None]:
+    """A child process writing a cache file at `path` (None: no cache is saved), cancelled if the
+    build fails; the caller calls finish() once the output is in place."""
+    if path is None:
+        yield None
+        return
+    saver = CacheWriter(path, dump)
+    try:
+        yield saver
+    except BaseException:
+        saver.cancel()
+        raise
 
 
 @contextmanager

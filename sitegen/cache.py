@@ -1,7 +1,7 @@
 """The build cache: what the previous build computed, so a rebuild redoes only what changed.
 
-Kept in <root>/.sitegen-cache/build-<output folder hash>.pickle (outside output/, safe to delete: the next build is then a
-full build). It is keyed so that a stale entry can never be used:
+Kept in <root>/.sitegen-cache/build-<output folder hash>.pickle, .data and .stamp (outside output/,
+safe to delete: the next build is then a full build). It is keyed so that a stale entry can never be used:
 - a whole-site key covers sitegen's own code, data/, themes/ and the build options; if it differs,
   nothing is reused;
 - an item's load result is reused only while its file (and its attachments) keep size and mtime;
@@ -20,7 +20,7 @@ import hashlib
 import os
 import pickle
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
@@ -28,7 +28,7 @@ from . import __version__
 from .records import fast_pickle
 
 CACHE_DIR = ".sitegen-cache"
-FORMAT = 2
+FORMAT = 3
 T = TypeVar("T")
 
 
@@ -133,11 +133,23 @@ def cache_path(root: Path, out: Path) -> Path:
     return root / CACHE_DIR / f"build-{digest(str(out.resolve()))[:12]}.pickle"
 
 
+def data_path(root: Path, out: Path) -> Path:
+    """Where the bulky part of the cache for `out` lives (next to it; see dump_data)."""
+    return cache_path(root, out).with_suffix(".data")
+
+
 def read_cache(root: Path, out: Path | None) -> BuildCache:
     """The cache left by the previous build into `out`, or an empty one (no output folder, missing,
-    old format or unreadable)."""
-    cache = _read(cache_path(root, out), BuildCache) if out is not None else None
-    return cache if cache is not None else BuildCache()
+    old format, unreadable, or its two files not from the same build)."""
+    if out is None:
+        return BuildCache()
+    head = _read(cache_path(root, out), tuple)
+    data = _read(data_path(root, out), tuple) if head is not None else None
+    if head is None or data is None or head[1] != data[0] or not isinstance(head[0], BuildCache):
+        return BuildCache()
+    cache, _ = head
+    _, cache.loads, cache.bodies, cache.search_blocks = data
+    return cache
 
 
 def _read(path: Path, kind: type[T]) -> T | None:
@@ -158,9 +170,22 @@ def _read(path: Path, kind: type[T]) -> T | None:
     return value if fmt == FORMAT and isinstance(value, kind) else None
 
 
-def dump_cache(cache: BuildCache, file: BinaryIO) -> None:
-    """Serialise the cache into an open file (for output.write_cache; streamed, not held whole)."""
-    pickle.dump((FORMAT, cache), file, protocol=5)
+def dump_data(
+    token: str,
+    loads: dict[str, LoadEntry],
+    bodies: dict[str, BodyEntry],
+    search_blocks: dict[str, Any],
+    file: BinaryIO,
+) -> None:
+    """Serialise the bulky part of a cache (known before the pages are rendered, so a child
+    process writes it while they are); `token` pairs it with the rest (dump_cache)."""
+    pickle.dump((FORMAT, (token, loads, bodies, search_blocks)), file, protocol=5)
+
+
+def dump_cache(cache: BuildCache, token: str, file: BinaryIO) -> None:
+    """Serialise the cache but for its bulky part (dump_data with the same `token`)."""
+    rest = replace(cache, loads={}, bodies={}, search_blocks={})
+    pickle.dump((FORMAT, (rest, token)), file, protocol=5)
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .build import BuildOptions, BuildResult, build, update_search
-from .cache import BuildCache, cache_path, stamp_path
+from .cache import BuildCache, cache_path, data_path, stamp_path
 from .content import iter_item_files
 from .diagnostics import BuildFailed, Diagnostic, UsageError, error, format_all
 from .output import check_output_dir, discard_files, replace_files
@@ -229,7 +229,8 @@ class Preview:
         if edit is None:
             return
         out = self.options.out
-        discard_files(cache_path(self.options.root, out), stamp_path(self.options.root, out))
+        root = self.options.root
+        discard_files(cache_path(root, out), data_path(root, out), stamp_path(root, out))
         if replace_files(out, [edit.page]):
             self.state.publish(True, self.last_warnings)
             _say(

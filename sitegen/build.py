@@ -204,18 +204,18 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
         site = build_site(config, gated.published, ids)
         portal = build_portal(site, shown_pages, page_bodies, options.today)
 
-    with timings.stage("search"):  # counted over both cores here, encoded while pages render
-        search_work = incremental.count_search(site, rendered, previous, out, options.search)
-
-    # The bulky part of the next cache is known now: a child process writes it during the render.
+    # The bulky part of the next cache is known now: a child process writes it meanwhile.
     token = os.urandom(8).hex()  # pairs the two cache files of this build
     with (
         _saving(
             data_path(root, out) if out is not None and cache is None else None,
-            lambda f: dump_data(token, loads, body_cache, search_work.blocks, f),
+            lambda f: dump_data(token, loads, body_cache, f),
         ) as data_saver,
         _staging(out, _in_place(previous, out)) as staging,
     ):
+        with timings.stage("search"):  # counted over both cores here, encoded during the render
+            search_work = incremental.count_search(site, rendered, previous, out, options.search)
+
         with timings.stage("render"):
             theme = _theme(root, config)
             renderer = Renderer(

@@ -28,7 +28,7 @@ from . import __version__
 from .records import fast_pickle
 
 CACHE_DIR = ".sitegen-cache"
-FORMAT = 3
+FORMAT = 4
 T = TypeVar("T")
 
 
@@ -148,7 +148,7 @@ def read_cache(root: Path, out: Path | None) -> BuildCache:
     if head is None or data is None or head[1] != data[0] or not isinstance(head[0], BuildCache):
         return BuildCache()
     cache, _ = head
-    _, cache.loads, cache.bodies, cache.search_blocks = data
+    _, cache.loads, cache.bodies = data
     return cache
 
 
@@ -171,20 +171,17 @@ def _read(path: Path, kind: type[T]) -> T | None:
 
 
 def dump_data(
-    token: str,
-    loads: dict[str, LoadEntry],
-    bodies: dict[str, BodyEntry],
-    search_blocks: dict[str, Any],
-    file: BinaryIO,
+    token: str, loads: dict[str, LoadEntry], bodies: dict[str, BodyEntry], file: BinaryIO
 ) -> None:
-    """Serialise the bulky part of a cache (known before the pages are rendered, so a child
-    process writes it while they are); `token` pairs it with the rest (dump_cache)."""
-    pickle.dump((FORMAT, (token, loads, bodies, search_blocks)), file, protocol=5)
+    """Serialise the bulky part of a cache, the loaded items and rendered bodies (known before the
+    search index and the pages, so a child process writes it meanwhile); `token` pairs it with
+    the rest (dump_cache)."""
+    pickle.dump((FORMAT, (token, loads, bodies)), file, protocol=5)
 
 
 def dump_cache(cache: BuildCache, token: str, file: BinaryIO) -> None:
     """Serialise the cache but for its bulky part (dump_data with the same `token`)."""
-    rest = replace(cache, loads={}, bodies={}, search_blocks={})
+    rest = replace(cache, loads={}, bodies={})
     pickle.dump((FORMAT, (rest, token)), file, protocol=5)
 
 

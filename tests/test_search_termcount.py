@@ -4,6 +4,7 @@ document's postings equals inverting again."""
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -122,3 +123,20 @@ def test_patching_one_document_equals_inverting_again(
     assert got.counts.tolist() == want.counts.tolist()
     assert got.values.tolist() == want.values.tolist() and got.values.dtype == want.values.dtype
     assert got.lengths == want.lengths
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(max_size=30), max_size=8))
+def test_postings_survive_the_build_cache(texts: list[str]) -> None:
+    """Postings pickle as one joined string of terms (the cache's fast form) and come back equal,
+    also for no terms, astral characters, NUL and lone surrogates."""
+    postings, blocks = invert([texts, texts[::-1]], workers=1)
+    for original in [postings, *blocks.values()]:
+        back = pickle.loads(pickle.dumps(original, protocol=5))
+        assert back.terms == original.terms
+        assert back.lengths == original.lengths
+        assert back.counts.dtype == original.counts.dtype
+        assert back.counts.shape == original.counts.shape
+        assert (back.counts == original.counts).all()
+        assert back.values.dtype == original.values.dtype
+        assert (back.values == original.values).all()

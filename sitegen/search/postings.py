@@ -54,6 +54,24 @@ class Postings:
     lengths: list[list[int]]
     """Per field: token count of each document (lunr's field length)."""
 
+    def __getstate__(self) -> tuple[object, ...]:
+        # the terms as one string and their lengths: pickling 60,000 strings one by one costs
+        # more than the arrays (the build cache holds every block's Postings)
+        sizes = np.fromiter(map(len, self.terms), np.int64, len(self.terms))
+        lengths = [np.asarray(f, np.int64) for f in self.lengths]
+        return "".join(self.terms), sizes, self.counts, self.values, lengths
+
+    def __setstate__(self, state: tuple[object, ...]) -> None:
+        joined, sizes, counts, values, lengths = state
+        ends = np.cumsum(sizes).tolist()
+        starts = [0, *ends[:-1]] if ends else []
+        terms = [joined[a:b] for a, b in zip(starts, ends, strict=True)]
+        set_ = object.__setattr__
+        set_(self, "terms", terms)
+        set_(self, "counts", counts)
+        set_(self, "values", values)
+        set_(self, "lengths", [f.tolist() for f in lengths])
+
 
 def posting_dtype(n_docs: int) -> type[np.unsignedinteger]:
     """Integer type of a posting: 32 bits up to 65,536 documents, else 64."""

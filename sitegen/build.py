@@ -214,7 +214,9 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
         _staging(out, _in_place(previous, out)) as staging,
     ):
         with timings.stage("search"):  # counted over both cores here, encoded during the render
-            search_work = incremental.count_search(site, rendered, previous, out, options.search)
+            search_work = incremental.count_search(
+                site, rendered, previous, out, options.search, staging.put if staging else None
+            )
 
         with timings.stage("render"):
             theme = _theme(root, config)

@@ -207,8 +207,9 @@ class SearchWork:
     """The previous index files, kept (None: the index is being rebuilt from ``counted``)."""
     blocks: dict[str, Postings]
     """The counted blocks of documents to cache (the previous ones when kept)."""
-    counted: list[tuple[str, Counted]]
-    """Edition prefix → its counted documents (empty when kept)."""
+    counted: list[tuple[str, Counted, list[OutputFile]]]
+    """Per edition: prefix, counted documents, document files already handed over (empty when
+    kept)."""
 
 
 def search_files(
@@ -231,8 +232,10 @@ def count_search(
     previous: BuildCache,
     out: Path | None,
     update: bool = True,
+    put: Callable[[OutputFile], OutputFile] | None = None,
 ) -> SearchWork:
-    """search_files' first half: decide what to keep, count what changed (over both cores)."""
+    """search_files' first half: decide what to keep, count what changed (over both cores);
+    ``put`` takes the document files as they are encoded (search_stage.count_editions)."""
     folders = [out / e.prefix / "search" for e in site.editions] if out is not None else []
     have_index = bool(folders) and all((f / "manifest.js").is_file() for f in folders)
     if not update and have_index:
@@ -243,8 +246,8 @@ def count_search(
     fp = digest(docs)
     if fp == previous.search and have_index:
         return SearchWork(fp, _index_files_in(out, folders), previous.search_blocks, [])
-    counted = search_stage.count_editions(site, docs, previous.search_blocks)
-    blocks = {k: b for _, c in counted for k, b in c.by_key.items()}
+    counted = search_stage.count_editions(site, docs, previous.search_blocks, put)
+    blocks = {k: b for _, c, _ in counted for k, b in c.by_key.items()}
     return SearchWork(fp, None, blocks, counted)
 
 

@@ -129,8 +129,11 @@ class Staging:
         self._previous = os.path.join(self.out, "")
 
     def put(self, f: OutputFile) -> OutputFile:
-        """Write one file now; returns it as a file of the staging folder (data None)."""
+        """Write one file now; returns it as a file of the staging folder (data None). A file put
+        before (one that put returned) is returned as it is."""
         target = self._tmp_prefix + f.path
+        if f.data is None and f.source == target:
+            return f
         previous = self._previous + f.path
         try:
             self._write(f, target, previous)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from .markdown import RenderedMarkdown
 from .model import Site
@@ -51,25 +51,39 @@ def count_editions(
     site: Site,
     docs: Sequence[Sequence[SearchDoc]],
     reuse: Mapping[str, Postings] | None = None,
-) -> list[tuple[str, Counted]]:
-    """search_files' first half, over both cores: each edition's prefix and counted documents
-    (``docs``: every edition's search_docs, in edition order)."""
-    return [
-        (edition.prefix, count_index(edition_docs, reuse=reuse))
-        for edition, edition_docs in zip(site.editions, docs, strict=True)
-    ]
+    put: Callable[[OutputFile], OutputFile] | None = None,
+) -> list[tuple[str, Counted, list[OutputFile]]]:
+    """search_files' first half, over both cores: each edition's prefix, counted documents, and
+    its document files as ``put`` returned them (``docs``: every edition's search_docs, in
+    edition order; with ``put``, the document files are handed to it as they are encoded)."""
+    counted = []
+    for edition, edition_docs in zip(site.editions, docs, strict=True):
+        handed: list[OutputFile] = []
+        folder = f"{edition.prefix}search/"
+        hand = (
+            (
+                lambda rel, data, folder=folder, handed=handed: handed.append(
+                    put(OutputFile(folder + rel, data))
+                )
+            )
+            if put is not None
+            else None
+        )
+        counted.append((edition.prefix, count_index(edition_docs, reuse=reuse, put=hand), handed))
+    return counted
 
 
 def finish_editions(
-    counted: list[tuple[str, Counted]],
+    counted: list[tuple[str, Counted, list[OutputFile]]],
 ) -> tuple[list[OutputFile], dict[str, Postings], dict[str, SearchState]]:
     """search_files' second half, in this process: merge and encode each edition's index."""
     files: list[OutputFile] = []
     blocks: dict[str, Postings] = {}
     states: dict[str, SearchState] = {}
-    for prefix, edition_counted in counted:
+    for prefix, edition_counted, handed in counted:
         index, by_key, state = finish_index(edition_counted)
         blocks.update(by_key)
         states[prefix] = state
         files += [OutputFile(f"{prefix}search/{rel}", data) for rel, data in sorted(index.items())]
+        files += handed
     return files, blocks, states

@@ -20,7 +20,7 @@ and equal to lunr.py's own index of the same token lists).
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from .postings import Postings, count_blocks, merge, patch_document
@@ -202,7 +202,9 @@ class Counted:
     by_key: dict[str, Postings]
     """The blocks by fingerprint (the next build's ``reuse``)."""
     doc_files: dict[str, bytes]
-    """``d/N.js`` → content, for every document."""
+    """``d/N.js`` → content, for every document (empty when they were handed to ``put``)."""
+    put_files: frozenset[str] = frozenset()
+    """The document files handed to ``put`` (count_index) instead."""
 
 
 def index_files(
@@ -222,20 +224,26 @@ def count_index(
     docs: Sequence[SearchDoc],
     workers: int | None = None,
     reuse: Mapping[str, Postings] | None = None,
+    put: Callable[[str, bytes], object] | None = None,
 ) -> Counted:
     """Count the terms of the documents (the blocks not in ``reuse``) over ``workers`` processes;
-    the documents' own files are encoded meanwhile."""
+    the documents' own files are encoded meanwhile, and handed to ``put(path, data)`` at once
+    when given (the caller writes them; they are then not among finish_index's files)."""
     doc_files: dict[str, bytes] = {}
 
     def write_documents() -> None:  # while the workers count terms
         for n, d in enumerate(docs):
-            doc_files[f"d/{n}.js"] = document_file(n, d)
+            if put is None:
+                doc_files[f"d/{n}.js"] = document_file(n, d)
+            else:
+                put(f"d/{n}.js", document_file(n, d))
 
     started = time.perf_counter()
     fields = [[d.title for d in docs], [d.body for d in docs]]
     ordered, by_key = count_blocks(fields, workers, write_documents, reuse)
     LAST_TIMINGS["count"] = time.perf_counter() - started
-    return Counted(tuple(docs), tuple(ordered), by_key, doc_files)
+    handed = frozenset(f"d/{n}.js" for n in range(len(docs))) if put is not None else frozenset()
+    return Counted(tuple(docs), tuple(ordered), by_key, doc_files, handed)
 
 
 def finish_index(
@@ -248,7 +256,8 @@ def finish_index(
     files, shards = term_files(counted.docs, postings)
     files.update(counted.doc_files)
     LAST_TIMINGS["shards"] = time.perf_counter() - started
-    state = SearchState(counted.docs, postings, shards.signatures, frozenset(files))
+    listing = frozenset(files) | counted.put_files
+    state = SearchState(counted.docs, postings, shards.signatures, listing)
     return files, counted.by_key, state
 
 

@@ -170,6 +170,17 @@ def test_results_equal_brute_force(docs: list[SearchDoc], answers: dict[str, dic
         assert answers[query]["count"] == len(want), query
 
 
+def test_first_page_results_are_shown_one_by_one_in_rank_order(answers: dict[str, dict]) -> None:
+    """The search page shows each result as soon as it is checked: exactly the page's results, in
+    its order, each once (so the first one appears before the slowest candidate is checked)."""
+    for query in QUERIES:
+        answer = answers[query]
+        assert answer["first_page_shown"] == answer["first_page"], query
+        assert answer["first_page"] == [
+            r["id"] for r in answer["results"][: len(answer["first_page"])]
+        ]
+
+
 def test_phrase_check_rejects_scattered_bigrams(
     docs: list[SearchDoc], answers: dict[str, dict]
 ) -> None:

@@ -42,7 +42,8 @@ async function main() {
     const before = loaded.length;
     const started = process.hrtime.bigint();
     const s = await engine.search(req.query, req.filters || {});
-    const firstPage = await s.next(req.page || 10, req.budget || 30);
+    const shown = []; // what the page would show, in the order it would, before the page ends
+    const firstPage = await s.next(req.page || 10, req.budget || 30, (r) => shown.push(r.id));
     const firstMs = Number(process.hrtime.bigint() - started) / 1e6;
     const firstLoaded = loaded.slice(before);
     const rest = await s.next(1e9);
@@ -53,6 +54,8 @@ async function main() {
       count: s.count(),
       first_page_ms: firstMs,
       first_page_files: firstLoaded,
+      first_page: firstPage.map((r) => r.id),
+      first_page_shown: shown,
       all_files: loaded.slice(before),
     });
   }

@@ -90,8 +90,9 @@ def prepare_corpus(items: int, seed: int, folder: Path) -> Path:
 
 def build_sitegen(root: Path, out: Path, logs: Path) -> Json:
     """Cold build; wall, CPU and memory of the whole build, and its stage times."""
-    for stale in (out, root / ".sitegen-cache"):
-        shutil.rmtree(stale, ignore_errors=True)
+    for stale in (out, root / ".sitegen-cache"):  # moved away, not deleted: see run.set_aside
+        if stale.exists():
+            harness.set_aside(stale)
     cmd = [sys.executable, "-m", "sitegen.cli", "build", "--root", str(root), "--out", str(out)]
     cmd += ["--today", harness.TODAY]
     m = harness.measure(cmd, cwd=REPO, env=harness.sitegen_env(), logfile=logs / "sitegen.log")
@@ -624,6 +625,7 @@ def main(argv: list[str] | None = None) -> int:
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(payload, ensure_ascii=False, indent=1) + "\n", "utf-8")
     print(f"\nJSON: {args.json}")
+    harness.empty_trash()
     return 0
 
 

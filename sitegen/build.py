@@ -251,11 +251,14 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
                 raise BuildFailed([*problems, checks.template_error(str(exc))]) from exc
 
         with timings.stage("fonts"):
-            yi_uses = [yi for _, yi in done] + [fonts.page_use(page) for page in kept]
-            font_files = fonts.yi_font_files(yi_uses, theme)
+            yi_uses = {page.path: yi for page, yi in done if yi.characters}
+            yi_uses |= {
+                page.path: previous.yi[page.path] for page in kept if page.path in previous.yi
+            }
+            font_files = fonts.yi_font_files(yi_uses.values(), theme)
             pages = [page for page, _ in done] + kept
             has_font = bool(font_files)
-            del done, kept, yi_uses
+            del done, kept
 
         index_files, search_print, search_blocks, search_states = encode_index()
         del encode_index  # (and its cached result)
@@ -275,6 +278,7 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
             search_print,
             search_blocks,
             tuple(problems),
+            yi_uses,
         )
         if out is not None:
             with timings.stage("write"):

@@ -28,7 +28,7 @@ from . import __version__
 from .records import fast_pickle
 
 CACHE_DIR = ".sitegen-cache"
-FORMAT = 4
+FORMAT = 5
 T = TypeVar("T")
 
 
@@ -82,6 +82,9 @@ class BuildCache:
     """Counted blocks of search documents (search.postings.Postings) by fingerprint."""
     diagnostics: tuple[Any, ...] = ()
     """Warnings of the previous build (shown again when nothing changed)."""
+    yi: dict[str, Any] = field(default_factory=dict)
+    """Output path → the Yi characters the page shows (fonts.YiUse), for the pages that show some
+    (a page kept as it is shows what it showed: it need not be read again)."""
 
 
 def digest(value: object) -> str:

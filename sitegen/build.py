@@ -257,7 +257,6 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
             }
             font_files = fonts.yi_font_files(yi_uses.values(), theme)
             pages = [page for page, _ in done] + kept
-            has_font = bool(font_files)
             del done, kept
 
         index_files, search_print, search_blocks, search_states = encode_index()
@@ -309,7 +308,7 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
                     # the stamp last: it alone says "nothing changed" next time
                     write_cache(stamp_path(root, out), lambda f: dump_stamp(next_cache, f))
 
-    quick = QuickKit(root, config, renderer, links, ids, options.today, options.drafts, has_font)
+    quick = QuickKit(root, config, renderer, links, ids, options.today, options.drafts, theme)
     return BuildResult(
         site,
         tuple(problems),

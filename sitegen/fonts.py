@@ -74,24 +74,18 @@ NO_YI = YiUse(frozenset(), False)
 def finish_page(page: OutputFile, theme_dir: Path) -> tuple[OutputFile, YiUse]:
     """A freshly rendered page, linked to the Yi font if it shows Yi, and the Yi it shows.
 
-    Runs in the render workers, page by page: whether a page links the stylesheet depends only on
-    the page itself and on the theme having the font (CSS_PATH is fixed, whatever the subset).
+    Runs in the render workers page by page (and for the preview's quick page): whether a page
+    links the stylesheet depends only on the page itself and on the theme having the font
+    (CSS_PATH is fixed, whatever the subset). Pages kept from the previous output are not read
+    again: the build cache holds the Yi they show.
     """
-    use = page_use(page)
-    if use.characters and (theme_dir / FONT_SOURCE).is_file():
+    chars = _yi_characters(page)
+    if not chars:
+        return page, NO_YI
+    use = YiUse(frozenset(chars), _is_yi_page(page))
+    if (theme_dir / FONT_SOURCE).is_file():
         page = _link(page, CSS_PATH)
     return page, use
-
-
-def page_use(page: OutputFile) -> YiUse:
-    """The Yi a page shows (a page kept from the previous output is read from disk)."""
-    chars = _yi_characters(page)
-    return YiUse(frozenset(chars), _is_yi_page(page)) if chars else NO_YI
-
-
-def link_page(page: OutputFile, site_has_font: bool) -> OutputFile:
-    """One freshly rendered page, linked to the Yi font as finish_page links it (quick preview)."""
-    return _link(page, CSS_PATH) if site_has_font and _yi_characters(page) else page
 
 
 def yi_font_files(uses: Iterable[YiUse], theme_dir: Path) -> list[OutputFile]:
@@ -191,27 +185,19 @@ def _complement(chars: set[str]) -> Iterable[int]:
     return (cp for cp in range(YI_FIRST, YI_LAST + 1) if cp not in taken)
 
 
-def _page_bytes(page: OutputFile) -> bytes:
-    """The page's HTML, read from the previous output when it was carried over unchanged."""
-    if page.data is not None:
-        return page.data
-    if page.source is None:
-        return b""
-    with open(page.source, "rb") as f:
-        return f.read()
-
-
 def _yi_characters(page: OutputFile) -> set[str]:
     if not page.path.endswith(".html"):
         return set()
-    data = _page_bytes(page)
+    data = page.data
+    assert data is not None
     if b"\xea" not in data:
         return set()  # every Yi character is encoded in UTF-8 as EA 80..93 xx
     return set(YI_RE.findall(data.decode("utf-8", errors="replace")))
 
 
 def _is_yi_page(page: OutputFile) -> bool:
-    match = _HTML_LANG_RE.search(_page_bytes(page), 0, 2048)
+    assert page.data is not None
+    match = _HTML_LANG_RE.search(page.data, 0, 2048)
     lang = match.group(1).decode("ascii", errors="replace").lower() if match else ""
     return lang == "ii" or lang.startswith("ii-")
 

@@ -19,7 +19,7 @@ from .bodies import Links
 from .config import SiteConfig
 from .content import load_item
 from .diagnostics import has_errors
-from .fonts import link_page
+from .fonts import finish_page
 from .gate import gate
 from .identity import Identities
 from .output import OutputFile
@@ -61,8 +61,8 @@ class QuickKit:
     """The build's publishing date."""
     drafts: bool
     """Whether drafts were shown."""
-    yi_font: bool
-    """Whether the build shipped the Yi font (pages with Yi characters link it)."""
+    theme: Path
+    """The theme folder (with its Yi font, pages showing Yi link the font's stylesheet)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +103,8 @@ def quick_edit(kit: QuickKit, rel: str) -> QuickEdit | None:
     renderer = kit.renderer.with_bodies({prefix + rel: body for prefix, body in versions.items()})
     page = render_item(renderer, edition, replace(old, item=item, text=item))
     ref = old.path[len(edition.prefix) :]
-    return QuickEdit(link_page(page, kit.yi_font), ref, item.title, versions[""].text)
+    page, _ = finish_page(page, kit.theme)
+    return QuickEdit(page, ref, item.title, versions[""].text)
 
 
 def quick_search(state: SearchState, edit: QuickEdit) -> tuple[SearchState, list[OutputFile]]:

@@ -23,6 +23,7 @@ from .diagnostics import Diagnostic, error, warning
 from .identity import Identities
 from .markdown import RenderedMarkdown, render_markdown
 from .parallel import pmap
+from .records import fast_pickle
 
 
 def render_bodies(
@@ -40,6 +41,7 @@ def render_bodies(
     return out, problems
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Links:
     """Resolves relative links in bodies against the published pages."""

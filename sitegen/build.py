@@ -16,10 +16,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
 
-from . import assets, checks, feeds, fonts, incremental
-from .bodies import Links
+from . import assets, body_edit, checks, feeds, fonts, incremental
+from .bodies import Links, body_for
 from .cache import (
+    BodyEntry,
     BuildCache,
+    LoadEntry,
     Stamp,
     cache_path,
     code_key,
@@ -27,8 +29,11 @@ from .cache import (
     digest,
     dump_cache,
     dump_data,
+    dump_journal,
     dump_stamp,
+    journal_path,
     read_cache,
+    read_journal,
     read_stamp,
     stamp_path,
     tree_state,
@@ -50,12 +55,14 @@ from .output import (
     check_output_dir,
     clean_stale,
     discard_files,
+    replace_files,
     update_site,
     write_cache,
     write_site,
     write_text_file,
 )
 from .pages import load_pages, publishable, render_page_bodies
+from .parallel import pmap
 from .portal import Portal, build_portal, portal_files
 from .quick import QuickKit
 from .render import Renderer, TemplateProblem
@@ -132,6 +139,8 @@ class BuildResult:
     """Fingerprint of the input files this build saw."""
     search: Mapping[str, SearchState] = field(default_factory=dict)
     """Edition prefix → the search index this build wrote (empty when it kept the previous one)."""
+    edited: tuple[str, ...] = ()
+    """Sources of the items whose new bodies a body-only rebuild spliced in (body_edit.py)."""
 
 
 def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult:
@@ -150,7 +159,8 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
 
     with timings.stage("cache"):
         site_key = _site_key(options)
-        inputs = digest((site_key, options.today, tree_state(root, INPUT_FOLDERS)))
+        tree = tree_state(root, INPUT_FOLDERS)
+        inputs = digest((site_key, options.today, tree))
         stamp = (
             read_stamp(root, out)
             if cache is None
@@ -168,6 +178,15 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
                 else BuildCache(site_key, inputs, str(out), diagnostics=stamp.diagnostics)
             )
             return BuildResult(None, stamp.diagnostics, None, None, timings, kept, unchanged=True)
+
+    if out is not None and cache is None and _plain(options):
+        with timings.stage("edit"):
+            edits = body_edit.plan(root, out, stamp, site_key, options.today, tree)
+            edited = _body_edits(edits, root, out, stamp, timings) if edits and stamp else None
+        if edited is not None:
+            return edited
+
+    with timings.stage("cache"):
         previous = cache if cache is not None else read_cache(root, out)
         if previous.site_key != site_key:
             previous = BuildCache()
@@ -205,7 +224,8 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
         portal = build_portal(site, shown_pages, page_bodies, options.today)
 
     # The bulky part of the next cache is known now: a child process writes it meanwhile.
-    token = os.urandom(8).hex()  # pairs the two cache files of this build
+    token = os.urandom(8).hex()  # pairs the cache files of this build
+    index_saver: list[CacheWriter] = []  # the search index state, once known
     with (
         _saving(
             data_path(root, out) if out is not None and cache is None else None,
@@ -229,18 +249,34 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
                 template_globals={"portal": portal},
             )
 
-            def finish(page: OutputFile) -> tuple[OutputFile, fonts.YiUse]:
-                """Link the Yi font, and write the page at once into a fresh output folder."""
+            body_html = {  # item page → its body (to find it in the page: body_edit.py)
+                entry.path: body_for(rendered, entry.text.source, edition.prefix).html
+                for edition in site.editions
+                for entry in edition.entries
+            }
+
+            def finish(page: OutputFile) -> tuple[OutputFile, fonts.YiUse, body_edit.Span | None]:
+                """Link the Yi font, find the body, and write the page at once into a fresh
+                output folder."""
                 page, yi = fonts.finish_page(page, theme)
-                return (staging.put(page) if staging is not None else page), yi
+                span = _body_span(page, body_html.get(page.path))
+                return (staging.put(page) if staging is not None else page), yi, span
 
             @functools.cache  # run by this process while the workers render, result kept
             def encode_index() -> incremental.SearchFiles:
                 """Merge and encode the search index (written at once into a fresh folder)."""
-                files, *rest = incremental.finish_search(search_work)
+                files, print_, blocks, states = incremental.finish_search(search_work)
                 if staging is not None:
                     files = [staging.put(f) for f in files]
-                return (files, *rest)
+                if data_saver is not None:  # for body-only rebuilds (body_edit.py)
+                    index_saver.extend(
+                        CacheWriter(
+                            body_edit.index_path(root, out, prefix),
+                            lambda f, state=state: body_edit.dump_index(token, state, f),
+                        )
+                        for prefix, state in states.items()
+                    )
+                return files, print_, blocks, states
 
             try:
                 done, kept, page_prints = incremental.render_pages(
@@ -251,12 +287,16 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
                 raise BuildFailed([*problems, checks.template_error(str(exc))]) from exc
 
         with timings.stage("fonts"):
-            yi_uses = {page.path: yi for page, yi in done if yi.characters}
+            yi_uses = {page.path: yi for page, yi, _ in done if yi.characters}
             yi_uses |= {
                 page.path: previous.yi[page.path] for page in kept if page.path in previous.yi
             }
+            spans = {page.path: span for page, _, span in done if span is not None}
+            spans |= {
+                page.path: previous.spans[page.path] for page in kept if page.path in previous.spans
+            }
             font_files = fonts.yi_font_files(yi_uses.values(), theme)
-            pages = [page for page, _ in done] + kept
+            pages = [page for page, _, _ in done] + kept
             del done, kept
 
         index_files, search_print, search_blocks, search_states = encode_index()
@@ -278,6 +318,8 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
             search_blocks,
             tuple(problems),
             yi_uses,
+            spans,
+            token if search_states else previous.index_token,
         )
         if out is not None:
             with timings.stage("write"):
@@ -291,7 +333,7 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
                 del pages, font_files, index_files, feed_files  # held by `files` until written
                 # A cache kept on disk must describe out/ exactly: drop it before out/ changes,
                 # write it again when done (a killed build leaves no cache: the next is full).
-                discard_files(cache_path(root, out), data_path(root, out), stamp_path(root, out))
+                discard_files(*_cache_files(root, out))
                 if staging is not None:
                     written = staging.commit(files)  # the pages are in it already
                 else:
@@ -304,7 +346,26 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
             if data_saver is not None:  # a caller holding the cache in memory (serve) keeps it
                 with timings.stage("save"):
                     data_saver.finish()
+                    for saver in index_saver:
+                        saver.finish()
                     write_cache(cache_path(root, out), lambda f: dump_cache(next_cache, token, f))
+                    kit = body_edit.make_kit(
+                        site,
+                        links,
+                        loads,
+                        _item_diagnostics(loads, body_cache),
+                        spans,
+                        yi_uses,
+                        (
+                            inputs,
+                            token,
+                            site_key,
+                            options.today,
+                            tuple(tree),
+                            next_cache.index_token,
+                        ),
+                    )
+                    write_cache(body_edit.kit_path(root, out), lambda f: body_edit.dump_kit(kit, f))
                     # the stamp last: it alone says "nothing changed" next time
                     write_cache(stamp_path(root, out), lambda f: dump_stamp(next_cache, f))
 
@@ -350,6 +411,80 @@ def update_search(options: BuildOptions, pages: BuildResult) -> BuildResult:
         pages.cache, inputs=pages.inputs, search=search_print, search_blocks=search_blocks
     )
     return replace(pages, written=written, timings=timings, cache=cache, search=search_states)
+
+
+def _body_span(page: OutputFile, html: str | None) -> body_edit.Span | None:
+    """Where the body `html` is in an item page, when it occurs there exactly once."""
+    if not html or page.data is None:
+        return None
+    needle = html.encode()
+    start = page.data.find(needle)
+    if start < 0 or page.data.find(needle, start + 1) >= 0:
+        return None
+    return start, start + len(needle), len(page.data)
+
+
+def _item_diagnostics(
+    loads: Mapping[str, LoadEntry], bodies: Mapping[str, BodyEntry]
+) -> dict[str, tuple[Diagnostic, ...]]:
+    """Each published item's own diagnostics, as body_edit.plan finds them again."""
+    out = {}
+    for source, body in bodies.items():
+        load = loads[source]
+        versions, link_problems = body.result
+        found = (*load.result[1], *load.checks, *versions[""].problems, *link_problems)
+        if found:
+            out[source] = found
+    return out
+
+
+def _body_edits(
+    edits: body_edit.BodyEdits, root: Path, out: Path, stamp: Stamp, timings: Timings
+) -> BuildResult | None:
+    """Carry out a body-only rebuild (body_edit.py); None when it cannot be done after all."""
+    spliced = body_edit.splice(edits, out)
+    if spliced is None:
+        return None
+    pages, kit = spliced
+    inputs = body_edit.next_inputs(kit.site_key, kit.today, kit.tree)
+    tokens = (kit.index_token, os.urandom(8).hex())
+    kit = replace(kit, inputs=inputs, index_token=tokens[1])
+    # the journal first: a build killed from here on renders these pages and the index again
+    journal = read_journal(root, out, kit.cache_token) | {page.path for page in pages}
+    write_cache(journal_path(root, out), lambda f: dump_journal(kit.cache_token, journal, f))
+    discard_files(stamp_path(root, out), body_edit.kit_path(root, out))
+    index_edits = list(body_edit.index_edits(edits).items())
+    patched = pmap(  # the editions' indexes over both cores
+        lambda job: body_edit.patch_index(root, out, job[0], job[1], tokens),
+        index_edits,
+        min_items=2,
+    )
+    written = replace_files(out, pages) + sum(patched)
+    write_cache(body_edit.kit_path(root, out), lambda f: body_edit.dump_kit(kit, f))
+    cache = BuildCache(kit.site_key, inputs, str(out), diagnostics=stamp.diagnostics)
+    write_cache(stamp_path(root, out), lambda f: dump_stamp(cache, f))  # the stamp last
+    report = WriteReport(len(pages), sum(len(f.data or b"") for f in pages), written)
+    sources = tuple(item.source for item in edits.items)
+    return BuildResult(None, stamp.diagnostics, None, report, timings, cache, edited=sources)
+
+
+def _plain(options: BuildOptions) -> bool:
+    """Whether a build has the CLI's options (the only builds that do body-only rebuilds)."""
+    return (
+        not options.drafts and not options.extra_head and options.update_registry and options.search
+    )
+
+
+def _cache_files(root: Path, out: Path) -> tuple[Path, ...]:
+    """The cache files that describe `out` and go before it changes (the search index state is
+    kept: its token says which output it describes)."""
+    return (
+        cache_path(root, out),
+        data_path(root, out),
+        stamp_path(root, out),
+        journal_path(root, out),
+        body_edit.kit_path(root, out),
+    )
 
 
 INPUT_FOLDERS = ("content", "data", "themes")

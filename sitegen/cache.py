@@ -28,7 +28,7 @@ from . import __version__
 from .records import fast_pickle
 
 CACHE_DIR = ".sitegen-cache"
-FORMAT = 5
+FORMAT = 6
 T = TypeVar("T")
 
 
@@ -45,6 +45,8 @@ class LoadEntry:
     """Privacy and timeliness diagnostics of the loaded item (checks.py)."""
     digest: str = ""
     """Fingerprint of the loaded item (for page fingerprints)."""
+    shape: str = ""
+    """Fingerprint of the loaded item but for its body (body_edit.py: a body-only edit keeps it)."""
 
 
 @fast_pickle
@@ -85,6 +87,11 @@ class BuildCache:
     yi: dict[str, Any] = field(default_factory=dict)
     """Output path → the Yi characters the page shows (fonts.YiUse), for the pages that show some
     (a page kept as it is shows what it showed: it need not be read again)."""
+    spans: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    """Item page path → (start, end) of its body's HTML in it and its size, where the body occurs
+    once (for body-only rebuilds, body_edit.py)."""
+    index_token: str = ""
+    """Token of the saved search index state that describes the output's index ("" = none)."""
 
 
 def digest(value: object) -> str:
@@ -150,9 +157,34 @@ def read_cache(root: Path, out: Path | None) -> BuildCache:
     data = _read(data_path(root, out), tuple) if head is not None else None
     if head is None or data is None or head[1] != data[0] or not isinstance(head[0], BuildCache):
         return BuildCache()
-    cache, _ = head
+    cache, token = head
     _, cache.loads, cache.bodies = data
+    edited = _read(journal_path(root, out), tuple)
+    if edited is not None:  # body-only rebuilds changed these pages and the index since
+        if edited[0] != token:
+            return BuildCache()
+        for path in edited[1]:
+            cache.pages.pop(path, None)
+            cache.spans.pop(path, None)
+        cache.search = cache.index_token = ""
     return cache
+
+
+def journal_path(root: Path, out: Path) -> Path:
+    """Where the journal of body-only rebuilds since the cache was written lives (body_edit.py):
+    the pages they rewrote, whose cached fingerprints no longer describe the output."""
+    return cache_path(root, out).with_suffix(".journal")
+
+
+def read_journal(root: Path, out: Path, token: str) -> frozenset[str]:
+    """The pages the journal of the cache with `token` lists (none when there is no journal)."""
+    edited = _read(journal_path(root, out), tuple)
+    return frozenset(edited[1]) if edited is not None and edited[0] == token else frozenset()
+
+
+def dump_journal(token: str, paths: frozenset[str], file: BinaryIO) -> None:
+    """Serialise a journal (for output.write_cache)."""
+    pickle.dump((FORMAT, (token, paths)), file, protocol=5)
 
 
 def _read(path: Path, kind: type[T]) -> T | None:

@@ -102,6 +102,15 @@ def cmd_build(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"内容没有变化，{out} 保持不变（用时 {result.timings.format()}）")
         return 0
+    if result.edited:
+        if not args.quiet:
+            assert result.written is not None
+            names = "、".join(result.edited[:3]) + ("等" if len(result.edited) > 3 else "")
+            print(
+                f"只有 {len(result.edited)} 条信息的正文有变化（{names}）："
+                f"已更新 {result.written.written} 个文件 → {out}（用时 {result.timings.format()}）"
+            )
+        return 0
     if not args.quiet:
         assert (
             result.written is not None and result.site is not None and result.withheld is not None

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .output import OutputFile
+from .records import fast_pickle
 from .render import relative
 
 YI_FIRST, YI_LAST = 0xA000, 0xA4CF
@@ -58,6 +59,7 @@ class FontFace:
     """The WOFF2 file."""
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class YiUse:
     """The Yi characters one page shows."""
@@ -86,6 +88,12 @@ def finish_page(page: OutputFile, theme_dir: Path) -> tuple[OutputFile, YiUse]:
     if (theme_dir / FONT_SOURCE).is_file():
         page = _link(page, CSS_PATH)
     return page, use
+
+
+def page_yi(page: OutputFile) -> YiUse:
+    """The Yi a finished page shows (what finish_page returned for it)."""
+    chars = _yi_characters(page)
+    return YiUse(frozenset(chars), _is_yi_page(page)) if chars else NO_YI
 
 
 def yi_font_files(uses: Iterable[YiUse], theme_dir: Path) -> list[OutputFile]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -76,7 +76,9 @@ def _load_and_check(root: Path, path: Path, config: SiteConfig) -> LoadEntry:
     found: tuple[Diagnostic, ...] = ()
     if item is not None:
         found = tuple(checks.check_privacy(item, root) + checks.check_timeliness(item, config))
-    return LoadEntry(file_key(path, extra), (item, diags), found, digest(item))
+    shape = digest(replace(item, body="")) if item is not None else ""
+    item_digest = digest((shape, item.body)) if item is not None else digest(None)
+    return LoadEntry(file_key(path, extra), (item, diags), found, item_digest, shape)
 
 
 def render_bodies(

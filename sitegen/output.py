@@ -244,10 +244,12 @@ def update_site(
     return WriteReport(len(seen), size, len(changed))
 
 
-def replace_files(out: Path, files: Iterable[OutputFile]) -> int:
-    """Write some files of an existing output folder, each atomically; nothing else is touched.
+def replace_files(out: Path, files: Iterable[OutputFile], remove: Iterable[str] = ()) -> int:
+    """Write some files of an existing output folder, each atomically, then remove the files
+    `remove` names; nothing else is touched.
 
-    Used by the preview for a quick page (quick.py). Returns how many files changed.
+    Used by the preview for a quick page (quick.py) and by body-only rebuilds (body_edit.py).
+    Returns how many files changed.
     """
     written = 0
     for f in files:
@@ -256,6 +258,9 @@ def replace_files(out: Path, files: Iterable[OutputFile]) -> int:
         if not _same_bytes(target, f.data):
             _replace(target, lambda tmp, data=f.data: tmp.write_bytes(data))
             written += 1
+    for rel in remove:
+        (out / rel).unlink(missing_ok=True)
+        written += 1
     return written
 
 

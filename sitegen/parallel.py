@@ -38,9 +38,13 @@ def workers() -> int:
 
 
 def pmap(
-    fn: Callable[[T], R], items: Sequence[T], meanwhile: Callable[[], object] | None = None
+    fn: Callable[[T], R],
+    items: Sequence[T],
+    meanwhile: Callable[[], object] | None = None,
+    min_items: int = MIN_ITEMS,
 ) -> list[R]:
-    """[fn(x) for x in items], computed by forked workers when that pays off.
+    """[fn(x) for x in items], computed by forked workers when that pays off (at least
+    `min_items` items: fewer, bigger jobs may ask for workers sooner).
 
     `meanwhile` (if given) is called once in this process while the workers compute (after the
     loop when there are none); the workers never see what it does.
@@ -48,7 +52,7 @@ def pmap(
     n = workers()
     if (
         n <= 1
-        or len(items) < MIN_ITEMS
+        or len(items) < min_items
         or "fork" not in multiprocessing.get_all_start_methods()
         or threading.active_count() > 1
     ):

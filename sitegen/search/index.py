@@ -23,7 +23,8 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from .postings import Postings, count_blocks, merge, patch_document
+from ..records import fast_pickle
+from .postings import Postings, count_blocks, document_terms, merge, patch_document
 from .shards import Shards, build_shards, posting_width, script
 from .tokenizer import SPEC_VERSION
 
@@ -40,6 +41,7 @@ LAST_TIMINGS: dict[str, float] = {}
 """Seconds spent in each phase by the last build_search_index call (for benchmarks)."""
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class SearchDoc:
     """One published item as the search index sees it."""
@@ -104,6 +106,7 @@ def manifest(
     lengths: list[list[int]],
     firsts: list[str],
     renamed: Mapping[str, str] | None = None,
+    tables: Mapping[str, object] | None = None,
 ) -> dict[str, object]:
     """The manifest: everything search.js needs before loading a term shard.
 
@@ -121,12 +124,12 @@ def manifest(
     - ``shards[n]`` is the first term of shard n, whose file is ``t/<name>.js`` (shards.py:
       the FNV-1a hash of that term, unless ``renamed`` gives the name of shard n); ``pw`` is the
       byte width of a posting in the shards.
+
+    ``tables`` (a previous manifest of the same documents but for their texts) saves computing
+    the per-document tables again.
     """
-    domains, doc_domain = _table([(d.domain_slug, d.domain) for d in docs])
-    stages, doc_stage = _table([(d.stage_slug, d.stage) for d in docs])
-    langs, doc_lang = _table([(d.lang,) for d in docs])
-    years: dict[int, int] = {}
-    doc_year = [years.setdefault(_year(d.date), len(years)) for d in docs]
+    if tables is None:
+        tables = _document_tables(docs)
     columns = [_lengths(field) for field in lengths]
     return {
         "format": FORMAT_VERSION,
@@ -135,6 +138,37 @@ def manifest(
         "boosts": [boost for _, boost in FIELDS],
         "k1": K1,
         "b": B,
+        **{key: tables[key] for key in DOCUMENT_TABLES},
+        "averages": [sum(field) / len(field) if field else 0 for field in lengths],
+        "lengths": [column for column, _ in columns],
+        "long_lengths": [long for _, long in columns],
+        "shards": firsts,
+        "renamed": dict(renamed or {}),
+    }
+
+
+DOCUMENT_TABLES = (
+    "count",
+    "pw",
+    "domains",
+    "stages",
+    "langs",
+    "years",
+    "doc_domain",
+    "doc_stage",
+    "doc_lang",
+    "doc_year",
+)
+"""The manifest's entries that depend on the documents' places, not on their texts."""
+
+
+def _document_tables(docs: Sequence[SearchDoc]) -> dict[str, object]:
+    domains, doc_domain = _table([(d.domain_slug, d.domain) for d in docs])
+    stages, doc_stage = _table([(d.stage_slug, d.stage) for d in docs])
+    langs, doc_lang = _table([(d.lang,) for d in docs])
+    years: dict[int, int] = {}
+    doc_year = [years.setdefault(_year(d.date), len(years)) for d in docs]
+    return {
         "count": len(docs),
         "pw": posting_width(len(docs)),
         "domains": domains,
@@ -145,11 +179,6 @@ def manifest(
         "doc_stage": _column(doc_stage),
         "doc_lang": _column(doc_lang),
         "doc_year": _column(doc_year),
-        "averages": [sum(field) / len(field) if field else 0 for field in lengths],
-        "lengths": [column for column, _ in columns],
-        "long_lengths": [long for _, long in columns],
-        "shards": firsts,
-        "renamed": dict(renamed or {}),
     }
 
 
@@ -174,6 +203,8 @@ class SearchState:
     """Shard file → fingerprint of its content (shards.py): unchanged shards are not encoded."""
     files: frozenset[str]
     """Every file of the index (manifest.js, t/*.js, d/*.js)."""
+    listing: Mapping[str, object]
+    """The manifest."""
 
 
 def document_file(n: int, doc: SearchDoc) -> bytes:
@@ -182,13 +213,13 @@ def document_file(n: int, doc: SearchDoc) -> bytes:
 
 
 def term_files(
-    docs: Sequence[SearchDoc], postings: Postings, known: Mapping[str, bytes] | None = None
-) -> tuple[dict[str, bytes], Shards]:
-    """``manifest.js`` and the term shards of documents with these postings (only the shards
-    whose fingerprint is not in ``known``, when given), and the shards' description."""
-    shards = build_shards(postings, len(docs), known)
+    docs: Sequence[SearchDoc], postings: Postings
+) -> tuple[dict[str, bytes], Shards, dict[str, object]]:
+    """``manifest.js`` and the term shards of documents with these postings, the shards'
+    description and the manifest."""
+    shards = build_shards(postings, len(docs))
     listing = manifest(docs, postings.lengths, shards.firsts, shards.renamed)
-    return {"manifest.js": script("manifest", listing), **shards.files}, shards
+    return {"manifest.js": script("manifest", listing), **shards.files}, shards, listing
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,11 +284,11 @@ def finish_index(
     the blocks by fingerprint, and the index state."""
     started = time.perf_counter()
     postings = merge(counted.blocks, len(counted.docs))
-    files, shards = term_files(counted.docs, postings)
+    files, shards, listing = term_files(counted.docs, postings)
     files.update(counted.doc_files)
     LAST_TIMINGS["shards"] = time.perf_counter() - started
-    listing = frozenset(files) | counted.put_files
-    state = SearchState(counted.docs, postings, shards.signatures, listing)
+    every = frozenset(files) | counted.put_files
+    state = SearchState(counted.docs, postings, shards.signatures, every, listing)
     return files, counted.by_key, state
 
 
@@ -273,7 +304,13 @@ def edit_document(
     doc = replace(state.docs[n], title=title, body=body)
     docs = (*state.docs[:n], doc, *state.docs[n + 1 :])
     postings = patch_document(state.postings, n, [doc.title, doc.body])
-    files, shards = term_files(docs, postings, state.shards)
+    old = state.listing
+    # shards whose terms all kept their postings, between the same first terms, are as they were
+    changed = document_terms(state.postings, n) | document_terms(postings, n)
+    unchanged = None if old["renamed"] else (list(old["shards"]), changed)  # type: ignore[call-overload]
+    shards = build_shards(postings, len(docs), state.shards, unchanged)
+    listing = manifest(docs, postings.lengths, shards.firsts, shards.renamed, tables=old)
+    files = {"manifest.js": script("manifest", listing), **shards.files}
     files[f"d/{n}.js"] = document_file(n, doc)
-    listing = {p for p in state.files if not p.startswith("t/")} | set(shards.signatures)
-    return SearchState(docs, postings, shards.signatures, frozenset(listing)), files
+    every = {p for p in state.files if not p.startswith("t/")} | set(shards.signatures)
+    return SearchState(docs, postings, shards.signatures, frozenset(every), listing), files

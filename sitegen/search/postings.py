@@ -225,6 +225,15 @@ def count_blocks(
     return ordered, blocks
 
 
+def document_terms(postings: Postings, doc: int) -> set[str]:
+    """The terms in document ``doc`` (any field)."""
+    dtype = postings.values.dtype
+    at = np.flatnonzero((postings.values >> dtype.type(TF_BITS)) == dtype.type(doc))
+    lists = np.searchsorted(np.cumsum(postings.counts.ravel()), at, side="right")
+    n_fields = postings.counts.shape[1] if postings.counts.ndim == 2 else 1
+    return {postings.terms[i] for i in (lists // n_fields).tolist()}
+
+
 def patch_document(postings: Postings, doc: int, texts: Sequence[str]) -> Postings:
     """``postings`` with document ``doc``'s texts (one per field) replaced by ``texts``.
 

@@ -28,6 +28,7 @@ import base64
 import hashlib
 import json
 import math
+from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -35,6 +36,7 @@ from functools import lru_cache
 import numpy as np
 
 from .postings import Postings, posting_dtype
+from .utf16 import utf16_key
 
 MIN_BYTES = 6_000
 """Postings bytes (before base64) a shard holds before a term's hash may start a new one."""
@@ -149,23 +151,43 @@ def plan(postings: Postings, n_docs: int) -> list[int]:
 
 
 def build_shards(
-    postings: Postings, n_docs: int, known: Mapping[str, bytes] | None = None
+    postings: Postings,
+    n_docs: int,
+    known: Mapping[str, bytes] | None = None,
+    unchanged: tuple[list[str], set[str]] | None = None,
 ) -> Shards:
     """The shards of an index; with ``known`` (the previous build's signatures), only the shards
-    whose content differs are encoded."""
+    whose content differs are encoded.
+
+    ``unchanged`` (with ``known``) spares computing signatures: (the previous index's shard
+    first terms, the terms whose postings changed since; no shard was renamed). A shard between
+    the same first terms as before, holding none of those terms, is the shard it was.
+    """
     bounds = plan(postings, n_docs)
     firsts = [postings.terms[i] for i in bounds[:-1]]
     names, renamed = shard_names(firsts)
     ends = np.cumsum(postings.counts.sum(axis=1))
     files: dict[str, bytes] = {}
     signatures: dict[str, bytes] = {}
+    next_first: dict[str, str | None] = {}
+    dirty: set[int] = set()  # shards where a changed term is or was (terms are in UTF-16 order)
+    if unchanged is not None and known is not None and not renamed:
+        previous, changed = unchanged
+        next_first = dict(zip(previous, [*previous[1:], None], strict=True))
+        keys = [utf16_key(f) for f in firsts]
+        dirty = {max(bisect_right(keys, utf16_key(t)) - 1, 0) for t in changed}
     for n, name in enumerate(names):
         first, stop = bounds[n], bounds[n + 1]
+        path = f"t/{name}.js"
+        if next_first and n not in dirty and known is not None and path in known:
+            following = postings.terms[stop] if stop < len(postings.terms) else None
+            if next_first.get(firsts[n], "") == following:
+                signatures[path] = known[path]
+                continue
         counts = postings.counts[first:stop]
         begin = int(ends[first - 1]) if first else 0
         values = postings.values[begin : int(ends[stop - 1])]
         terms = postings.terms[first:stop]
-        path = f"t/{name}.js"
         h = hashlib.blake2b(values.tobytes(), digest_size=16)
         h.update(counts.astype(np.int64).tobytes())
         h.update(f"{n_docs}\0{values.dtype}\0{chr(0).join(terms)}".encode("utf-8", "surrogatepass"))

@@ -9,9 +9,10 @@ search index, so `sitegen build` does just that instead of running the whole pip
    with its stamp) and loads the changed items. It gives up (the normal build runs) unless every
    changed file is a published item whose front-matter, diagnostics and Yi characters stay the
    same, and the build options, sitegen, data/ and themes/ are those of the last build.
-2. `apply` writes the spliced pages and the changed index files in place, then the next kit,
-   index state and stamp. It first records the pages it rewrites in the cache journal, so the
-   next full build renders them again instead of trusting the build cache (cache.py).
+2. `splice` puts the new bodies into the old pages and `patch_index` patches each edition's
+   search index; build.py (`_body_edits`) writes them in place, then the next kit and stamp. It
+   first records the pages it rewrites in the cache journal, so the next normal build renders them
+   again instead of trusting the build cache (cache.py).
 
 The output is byte-identical to a full build's (tests check it). The kit is written by every CLI
 build (build.py) and is safe to delete like the rest of the cache.

@@ -185,7 +185,8 @@ def page_inputs(job: PageJob, site: Site, entries: Mapping[str, LoadEntry]) -> o
             "list",
             lst.path,
             lst.number,
-            lst.page_paths,
+            len(lst.page_paths),
+            lst.pager,
             lst.total,
             tuple(map(brief, lst.entries)),
         )

@@ -74,6 +74,29 @@ class ListPage:
     total: int
     """Number of entries in the whole list."""
 
+    @property
+    def pager(self) -> tuple[tuple[int, str], ...]:
+        """The page links to show, in order: the first and the last page and PAGER_REACH pages
+        on each side of this one; (0, "") marks a gap. A list of 700 pages keeps a pager of at
+        most 9 entries (readable on a phone, and no quadratic cost as lists grow)."""
+        count = len(self.page_paths)
+        low, high = max(1, self.number - PAGER_REACH), min(count, self.number + PAGER_REACH)
+        shown = sorted({1, count, *range(low, high + 1)})
+        out: list[tuple[int, str]] = []
+        last = 0
+        for n in shown:
+            if n == last + 2:  # a gap of one page: show that page instead
+                out.append((last + 1, self.page_paths[last]))
+            elif n > last + 2:
+                out.append((0, ""))
+            out.append((n, self.page_paths[n - 1]))
+            last = n
+        return tuple(out)
+
+
+PAGER_REACH = 2
+"""Page links shown on each side of the current page in a list's pager."""
+
 
 @dataclass(frozen=True, slots=True)
 class Edition:

@@ -60,10 +60,10 @@ _UNSAFE_SCHEME_RE = re.compile(r"(?:javascript|vbscript|data|file):", re.IGNOREC
 _BLANKS_RE = re.compile(r"[\x00-\x20\x7f]+")
 _SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 # Raw HTML (not an autolink), or a link that may use an unsafe scheme (maybe written with entities).
-_AUDIT_TRIGGER_RE = re.compile(
-    r"<(?![A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>)[A-Za-z/!?]|&#|(?:script|data|file)\s*[:&\\]",
-    re.IGNORECASE,
-)
+# Two patterns, the second searched in the lower-cased text: one pattern with IGNORECASE cannot skip
+# ahead to a likely first character, and cost ~0.1 ms per body.
+_AUDIT_TRIGGER_RE = re.compile(r"<(?![A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>)[A-Za-z/!?]|&#")
+_AUDIT_SCHEME_RE = re.compile(r"(?:script|data|file)\s*[:&\\]")
 # browsers also take an attribute right after "/" or a closing quote: <svg/onload=…>, <a b="x"onclick=…>
 _DANGEROUS_HTML_RE = re.compile(
     r"<\s*/?\s*(?:script|iframe|object|embed|style)\b|<[^>]*[\s/\"']on\w+\s*=", re.IGNORECASE
@@ -321,7 +321,7 @@ def render_markdown(
     walk = _Walk(source, path, line_offset, rewrite_link)
     text = walk.blocks(tokens)
     html = _md.renderer.render(tokens, _md.options, env)
-    if _AUDIT_TRIGGER_RE.search(source):
+    if _AUDIT_TRIGGER_RE.search(source) or _AUDIT_SCHEME_RE.search(source.lower()):
         walk.audit()
     problems = sorted(walk.problems, key=lambda d: (d.line, d.col, d.code))
     return RenderedMarkdown(html, text, tuple(walk.links), tuple(problems))

@@ -10,14 +10,17 @@ from __future__ import annotations
 import copy
 import re
 from collections import ChainMap
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
-from markupsafe import Markup
+import jinja2.ext
+import jinja2.nodes
+import jinja2.parser
+from markupsafe import Markup, escape
 
 from .bodies import body_for
 from .config import Section, SiteConfig, Stage
@@ -73,6 +76,37 @@ def relative(from_page: str, to_path: str) -> str:
     return "../" * (len(here) - common) + "/".join(there[common:])
 
 
+class FragmentCache(jinja2.ext.Extension):
+    """`{% cache "name" %}…{% endcache %}`: the enclosed part of a template is rendered once per
+    edition and folder, and the same HTML is used on every other page of that folder.
+
+    For the parts of the page frame that depend on nothing but the edition's language and the
+    page's folder (links are relative to the folder): the header's tools and search form, the
+    footer. Page values must stay outside the block. This spares ~30 helper calls per page.
+    """
+
+    tags = {"cache"}  # noqa: RUF012 - the type jinja2.ext.Extension declares
+
+    def __init__(self, environment: jinja2.Environment) -> None:
+        super().__init__(environment)
+        self.fragments: dict[tuple[str, str, str], str] = {}
+
+    def parse(self, parser: jinja2.parser.Parser) -> jinja2.nodes.Node:
+        lineno = next(parser.stream).lineno
+        name = parser.parse_expression()
+        body = parser.parse_statements(("name:endcache",), drop_needle=True)
+        key = [name, jinja2.nodes.Name("lang", "load"), jinja2.nodes.Name("path", "load")]
+        call = self.call_method("_fragment", key)
+        return jinja2.nodes.CallBlock(call, [], [], body).set_lineno(lineno)
+
+    def _fragment(self, name: str, lang: str, path: str, caller: Callable[[], str]) -> str:
+        key = (name, lang, path.rpartition("/")[0])
+        html = self.fragments.get(key)
+        if html is None:
+            html = self.fragments[key] = caller()
+        return html
+
+
 class _MemoryBytecodeCache(jinja2.BytecodeCache):
     """Compiled templates kept for the life of the process (a preview rebuilds many times).
 
@@ -122,6 +156,7 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             bytecode_cache=_COMPILED,
+            extensions=[FragmentCache],
         )
         self.env.globals.update({"portal": None, **(template_globals or {})})
         self.env.filters["url_path"] = url_path
@@ -240,8 +275,8 @@ class _Names:
     def entry_title(self, e: Entry) -> Markup:
         """An entry's title; marked lang="zh-Hans" when a Yi page shows an untranslated title."""
         if self.lang != "zh" and e.lang != self.lang:
-            return Markup('<span lang="zh-Hans">{}</span>').format(e.text.title)
-        return Markup("{}").format(e.text.title)
+            return Markup(f'<span lang="zh-Hans">{escape(e.text.title)}</span>')
+        return escape(e.text.title)
 
 
 @dataclass(frozen=True, slots=True)

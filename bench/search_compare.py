@@ -95,7 +95,9 @@ def build_sitegen(root: Path, out: Path, logs: Path) -> Json:
             harness.set_aside(stale)
     cmd = [sys.executable, "-m", "sitegen.cli", "build", "--root", str(root), "--out", str(out)]
     cmd += ["--today", harness.TODAY]
-    m = harness.measure(cmd, cwd=REPO, env=harness.sitegen_env(), logfile=logs / "sitegen.log")
+    m = harness.measure(
+        cmd, cwd=REPO, env=harness.sitegen_env(), logfile=logs / "sitegen.log", sample=True
+    )
     if m["rc"] != 0:
         raise SystemExit(f"sitegen build failed (exit {m['rc']}):\n{harness.tail(m['log'])}")
     text = Path(m["log"]).read_text(encoding="utf-8", errors="replace")
@@ -123,7 +125,7 @@ def build_pagefind(out: Path, logs: Path) -> Json:
     cmd = [*pagefind_command(), "--site", str(out), "--output-subdir", PAGEFIND_DIR]
     cmd += ["--glob", PAGEFIND_GLOB, "--root-selector", PAGEFIND_ROOT]
     cmd += ["--exclude-selectors", PAGEFIND_EXCLUDE, "--force-language", "zh"]
-    m = harness.measure(cmd, cwd=REPO, env=None, logfile=logs / "pagefind.log")
+    m = harness.measure(cmd, cwd=REPO, env=None, logfile=logs / "pagefind.log", sample=True)
     if m["rc"] != 0:
         raise SystemExit(f"pagefind failed (exit {m['rc']}):\n{harness.tail(m['log'])}")
     text = Path(m["log"]).read_text(encoding="utf-8", errors="replace")

@@ -157,6 +157,7 @@ class Renderer:
             keep_trailing_newline=True,
             bytecode_cache=_COMPILED,
             extensions=[FragmentCache],
+            auto_reload=False,  # one environment per build: no stat() of the templates per page
         )
         self.env.globals.update({"portal": None, **(template_globals or {})})
         self.env.filters["url_path"] = url_path

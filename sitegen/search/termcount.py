@@ -104,9 +104,8 @@ def count_texts(texts: Sequence[str]) -> Counts:
     doc = np.searchsorted(starts, np.concatenate(positions), side="right") - 1
     lengths = np.bincount(doc, minlength=n)[:n].tolist() if n else []
     combined, tf = np.unique(key << DOC_BITS | doc, return_counts=True)
-    term_keys, term = np.unique(combined >> DOC_BITS, return_inverse=True)
-    by_number = list(numbering)
-    terms = [_term_text(int(k), by_number) for k in term_keys]
+    term_keys, term = _runs(combined >> DOC_BITS)
+    terms = _term_texts(term_keys, list(numbering))
     return Counts(terms, term, combined & ((1 << DOC_BITS) - 1), tf, lengths)
 
 
@@ -145,10 +144,24 @@ def _word_terms(
     return strings, at
 
 
-def _term_text(key: int, by_number: list[str]) -> str:
-    """The term a key stands for."""
-    if key >= _STRING_BASE:
-        return by_number[key - _STRING_BASE]
-    if key >= _PAIR_FLAG:
-        return chr((key >> 21) & 0x1FFFFF) + chr(key & 0x1FFFFF)
-    return chr(key)
+def _runs(sorted_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """np.unique(sorted_keys, return_inverse=True) for keys already sorted, without sorting."""
+    starts = np.ones(len(sorted_keys), bool)
+    np.not_equal(sorted_keys[1:], sorted_keys[:-1], out=starts[1:])
+    return sorted_keys[starts], np.cumsum(starts) - 1
+
+
+def _term_texts(keys: np.ndarray, by_number: list[str]) -> list[str]:
+    """The terms sorted ``keys`` stand for: single characters, then pairs, then strings. The
+    characters are decoded from one array of code points at a time (chr() per key is 4x slower)."""
+    pairs_from, strings_from = np.searchsorted(keys, [_PAIR_FLAG, _STRING_BASE]).tolist()
+    singles = _decode(keys[:pairs_from])
+    pair_keys = keys[pairs_from:strings_from]
+    pairs = _decode(np.stack([(pair_keys >> 21) & 0x1FFFFF, pair_keys & 0x1FFFFF], axis=1))
+    strings = [by_number[k - _STRING_BASE] for k in keys[strings_from:].tolist()]
+    return [*singles, *(pairs[i : i + 2] for i in range(0, len(pairs), 2)), *strings]
+
+
+def _decode(code_points: np.ndarray) -> str:
+    """The string of an array of code points (lone surrogates kept, as the input had them)."""
+    return code_points.astype("<u4").tobytes().decode("utf-32-le", "surrogatepass")

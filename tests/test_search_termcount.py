@@ -10,9 +10,10 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sitegen.search import termcount
 from sitegen.search.postings import invert, patch_document
 from sitegen.search.termcount import count_texts
-from sitegen.search.tokenizer import count_terms, normalize
+from sitegen.search.tokenizer import _SPACE_RE, char_class, count_terms, normalize
 from sitegen.search.utf16 import utf16_key, vocabulary
 from sitegen.search.vectors import INPUTS
 
@@ -140,3 +141,13 @@ def test_postings_survive_the_build_cache(texts: list[str]) -> None:
         assert (back.counts == original.counts).all()
         assert back.values.dtype == original.values.dtype
         assert (back.values == original.values).all()
+
+
+def test_class_tables_equal_char_class_of_every_bmp_character() -> None:
+    """The class table built from runs gives each BMP character the class tokenizer.char_class
+    gives it alone, and marks exactly the characters the tokenizer treats as spaces."""
+    classes, spaces = termcount._bmp_tables()
+    for cp in range(0x10000):
+        ch = chr(cp)
+        assert classes[cp] == char_class(ch), hex(cp)
+        assert bool(spaces[cp]) == (_SPACE_RE.fullmatch(ch) is not None), hex(cp)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
 
-from . import assets, body_edit, checks, feeds, fonts, incremental
+from . import assets, body_edit, checks, feeds, fonts, incremental, parallel
 from .bodies import Links, body_for
 from .cache import (
     BodyEntry,
@@ -143,6 +143,7 @@ class BuildResult:
     """Sources of the items whose new bodies a body-only rebuild spliced in (body_edit.py)."""
 
 
+@parallel.keeping
 def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult:
     """Run every stage; raise BuildFailed with all diagnostics if any error was found.
 
@@ -204,6 +205,7 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
         problems += found
         column_pages, found = load_pages(root)
         problems += found
+    parallel.keep()  # the items live until the end
 
     with timings.stage("check"):
         problems += checks.check_page_privacy(column_pages, root)
@@ -218,10 +220,12 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
         problems += found
     if has_errors(problems):
         raise BuildFailed(problems)
+    parallel.keep()  # and their bodies
 
     with timings.stage("model"):
         site = build_site(config, gated.published, ids)
         portal = build_portal(site, shown_pages, page_bodies, options.today)
+    parallel.keep()
 
     # The bulky part of the next cache is known now: a child process writes it meanwhile.
     token = os.urandom(8).hex()  # pairs the cache files of this build

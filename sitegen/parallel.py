@@ -9,16 +9,19 @@ would leave that lock held forever in the worker.
 
 from __future__ import annotations
 
+import functools
 import gc
 import multiprocessing
 import os
 import signal
 import threading
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, ParamSpec, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
+P = ParamSpec("P")
 
 MIN_ITEMS = 400
 """Below this many items the fork and transfer overhead outweighs the gain."""
@@ -62,19 +65,57 @@ def pmap(
         return results
     global _job
     _job = (fn, items)
+    frozen = gc.get_freeze_count() > 0  # by keep(): stays so
     gc.freeze()  # the workers' collector never visits (and so never copies) what they inherit
     try:
         size = -(-len(items) // (n * 4))
         ranges = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
-        with multiprocessing.get_context("fork").Pool(n, initializer=worker_signals) as pool:
+        with (
+            multiprocessing.get_context("fork").Pool(n, initializer=worker_signals) as pool,
+            _collector_paused(),  # here, not in the workers
+        ):
             pending = pool.map_async(_run, ranges, chunksize=1)
             if meanwhile is not None:
                 meanwhile()
             chunks = pending.get()
     finally:
         _job = None
-        gc.unfreeze()
+        if not frozen:
+            gc.unfreeze()
     return [r for chunk in chunks for r in chunk]
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic collection in this process meanwhile: it takes in results (records, without
+    reference cycles), and collections went over them again and again as they piled up."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def keep() -> None:
+    """Take every object alive now out of the cyclic collector's reach until the build ends
+    (`keeping`): a stage's results are kept whole to the end, and at 50,000 items the collector
+    spent ~3 s going over them again and again."""
+    gc.freeze()
+
+
+def keeping(fn: Callable[P, R]) -> Callable[P, R]:
+    """Decorator: what `keep` set aside during a call is handed back to the collector after it."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            gc.unfreeze()
+
+    return wrapper
 
 
 def worker_signals() -> None:

@@ -54,3 +54,26 @@ def test_no_fork_while_other_threads_run(monkeypatch: pytest.MonkeyPatch) -> Non
         stop.set()
         thread.join()
     assert pids == {os.getpid()}
+
+
+def test_kept_objects_stay_out_of_the_collector_until_the_build_ends() -> None:
+    """Workers (forked, in a fresh process) leave what a build set aside with keep() set aside,
+    the collector runs again in this process once they are done, and everything is handed back
+    to it when the decorated build returns, so a long-running `sitegen serve` can free it."""
+    code = (
+        "import gc, os; from sitegen import parallel\n"
+        "@parallel.keeping\n"
+        "def build():\n"
+        "    parallel.keep()\n"
+        "    kept = gc.get_freeze_count()\n"
+        "    pids = set(parallel.pmap(lambda _: os.getpid(), range(parallel.MIN_ITEMS)))\n"
+        "    assert os.getpid() not in pids, 'no workers'\n"
+        "    return kept, gc.get_freeze_count() >= kept, gc.isenabled()\n"
+        "kept, still, collecting = build()\n"
+        "print(kept > 0, still, collecting, gc.get_freeze_count())\n"
+    )
+    env = {**os.environ, "SITEGEN_JOBS": "2", "PYTHONPATH": str(REPO)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["True", "True", "True", "0"]

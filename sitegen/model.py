@@ -178,10 +178,18 @@ def _edition(
         base = f"{item.domain}/{ident.slug}"
         entries.append(Entry(item, text, ident.index_no, f"{prefix}{base}.html", base, text.lang))
     ordered = sort_newest_first(entries)
-    by_domain = {
-        s.slug: tuple(e for e in ordered if e.item.domain == s.slug) for s in config.sections
+    # one pass, in order (a scan of every entry per domain and per stage grew with both)
+    grouped: dict[tuple[str, str], list[Entry]] = {
+        (d.slug, t.slug): [] for d in config.sections for t in config.stages
     }
-    by_stage = {s.slug: tuple(e for e in ordered if e.item.stage == s.slug) for s in config.stages}
+    domain_lists: dict[str, list[Entry]] = {d.slug: [] for d in config.sections}
+    stage_lists: dict[str, list[Entry]] = {t.slug: [] for t in config.stages}
+    for e in ordered:
+        grouped[e.item.domain, e.item.stage].append(e)
+        domain_lists[e.item.domain].append(e)
+        stage_lists[e.item.stage].append(e)
+    by_domain = {slug: tuple(found) for slug, found in domain_lists.items()}
+    by_stage = {slug: tuple(found) for slug, found in stage_lists.items()}
 
     lists: list[ListPage] = []
     for section in config.sections:
@@ -194,7 +202,7 @@ def _edition(
             config.page_size,
         )
         for stage in config.stages:
-            subset = tuple(e for e in by_domain[section.slug] if e.item.stage == stage.slug)
+            subset = tuple(grouped[section.slug, stage.slug])
             lists += _paginate(
                 f"{prefix}{section.slug}/{stage.slug}/",
                 "domain-stage",

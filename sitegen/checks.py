@@ -7,6 +7,8 @@ goes public. They read items and return diagnostics; they change nothing.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from bisect import bisect_right
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -113,11 +115,20 @@ def working_days_between(start: dt.date, end: dt.date, config: SiteConfig) -> in
     weeks, rest = divmod(span, 7)
     first = start.weekday() + 1  # weekday of the first day counted, modulo 7
     days = weeks * 5 + sum((first + i) % 7 < 5 for i in range(rest))
-    days -= sum(
-        start < d <= end and d.weekday() < 5 and d not in config.workdays for d in config.holidays
-    )
-    days += sum(start < d <= end and d.weekday() >= 5 for d in config.workdays)
+    days_off, extra_days = _calendar(config.holidays, config.workdays)
+    days -= bisect_right(days_off, end) - bisect_right(days_off, start)
+    days += bisect_right(extra_days, end) - bisect_right(extra_days, start)
     return days
+
+
+@functools.lru_cache(maxsize=8)
+def _calendar(
+    holidays: frozenset[dt.date], workdays: frozenset[dt.date]
+) -> tuple[list[dt.date], list[dt.date]]:
+    """Sorted: the holidays on a weekday (not also declared working days), and the weekend days
+    declared working days."""
+    days_off = sorted(d for d in holidays if d.weekday() < 5 and d not in workdays)
+    return days_off, sorted(d for d in workdays if d.weekday() >= 5)
 
 
 def check_timeliness(item: Item, config: SiteConfig) -> list[Diagnostic]:

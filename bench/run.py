@@ -254,47 +254,34 @@ def run_sitegen(base: list[str], root: Path, out: Path, size: int, args, logs: P
     try:
         # the timed runs, then one run of each kind that samples memory (see measure)
         for r in [*range(args.repeat), None]:
-            into, sample = (runs, False) if r is not None else (memory, True)
+            into = runs if r is not None else memory
             name = f"{r + 1}" if r is not None else "memory"
+
+            def build(kind: str, what: str, into: dict = into, name: str = name) -> dict:
+                log(f"[{size}] sitegen: {what} {name}/{args.repeat} …")
+                m = measure(
+                    cmd,
+                    cwd=root,
+                    env=env,
+                    logfile=logs / f"sitegen-{size}-{kind}-{name}.log",
+                    sample=into is memory,
+                )
+                into[kind].append(m)
+                return m
+
             for stale in (out, root / ".sitegen-cache"):  # cold = no output, no cache
                 if stale.exists():
                     set_aside(stale)
-            log(f"[{size}] sitegen: cold build {name}/{args.repeat} …")
-            m = measure(
-                cmd,
-                cwd=root,
-                env=env,
-                logfile=logs / f"sitegen-{size}-cold-{name}.log",
-                sample=sample,
-            )
-            into["cold"].append(m)
+            m = build("cold", "cold build")
             if m["rc"] != 0:
                 log(f"[{size}] sitegen: exit code {m['rc']}, log {m['log']}\n{tail(m['log'])}")
                 break
             m["out_bytes"], m["out_files"] = tree_size(out)
-            log(f"[{size}] sitegen: no-op rebuild {name}/{args.repeat} …")
-            into["noop"].append(
-                measure(
-                    cmd,
-                    cwd=root,
-                    env=env,
-                    logfile=logs / f"sitegen-{size}-noop-{name}.log",
-                    sample=sample,
-                )
-            )
+            build("noop", "no-op rebuild")
             target.write_bytes(
                 original.rstrip(b"\n") + "\n\n（本条信息已更新，基准测试修改。）\n".encode()
             )
-            log(f"[{size}] sitegen: rebuild after touching {target.relative_to(root)} …")
-            into["touch"].append(
-                measure(
-                    cmd,
-                    cwd=root,
-                    env=env,
-                    logfile=logs / f"sitegen-{size}-touch-{name}.log",
-                    sample=sample,
-                )
-            )
+            build("touch", f"rebuild after touching {target.relative_to(root)}")
             target.write_bytes(original)
             os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns))
     finally:

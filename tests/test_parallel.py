@@ -17,6 +17,15 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 REPO = Path(__file__).resolve().parents[1]
 
 
+def _fresh_process(code: str) -> str:
+    """What `code` prints, run by a new Python with two workers allowed."""
+    env = {**os.environ, "SITEGEN_JOBS": "2", "PYTHONPATH": str(REPO)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
 def _pid_of(_: int) -> int:
     return os.getpid()
 
@@ -34,11 +43,7 @@ def test_workers_are_used_when_no_other_thread_runs() -> None:
         "pids = set(parallel.pmap(lambda _: os.getpid(), range(parallel.MIN_ITEMS))); "
         "print(len(pids - {os.getpid()}), os.getpid() in pids)"
     )
-    env = {**os.environ, "SITEGEN_JOBS": "2", "PYTHONPATH": str(REPO)}
-    done = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
-    )
-    workers, here = done.stdout.split()
+    workers, here = _fresh_process(code).split()
     assert int(workers) >= 1 and here == "False"
 
 
@@ -72,8 +77,4 @@ def test_kept_objects_stay_out_of_the_collector_until_the_build_ends() -> None:
         "kept, still, collecting = build()\n"
         "print(kept > 0, still, collecting, gc.get_freeze_count())\n"
     )
-    env = {**os.environ, "SITEGEN_JOBS": "2", "PYTHONPATH": str(REPO)}
-    done = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
-    )
-    assert done.stdout.split() == ["True", "True", "True", "0"]
+    assert _fresh_process(code).split() == ["True", "True", "True", "0"]

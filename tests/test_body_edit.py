@@ -177,19 +177,9 @@ def test_a_body_edit_killed_half_way_leaves_the_next_build_correct(
 def test_the_cli_reports_a_body_only_rebuild(site: tuple[Path, Path]) -> None:
     root, out = site
     _append(root, ITEM, "命令行里的正文修改。")
+    args = ["build", "--root", root, "--out", out, "--today", TODAY.isoformat()]
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sitegen.cli",
-            "build",
-            "--root",
-            str(root),
-            "--out",
-            str(out),
-            "--today",
-            TODAY.isoformat(),
-        ],
+        [sys.executable, "-m", "sitegen.cli", *map(str, args)],
         capture_output=True,
         text=True,
         check=True,

@@ -252,21 +252,18 @@ def run_sitegen(base: list[str], root: Path, out: Path, size: int, args, logs: P
     runs: dict[str, list[dict]] = {"cold": [], "noop": [], "touch": []}
     memory: dict[str, list[dict]] = {"cold": [], "noop": [], "touch": []}
     try:
-        # the timed runs, then one run of each kind that samples memory (see measure)
-        for r in [*range(args.repeat), None]:
-            into = runs if r is not None else memory
-            name = f"{r + 1}" if r is not None else "memory"
+        for name, sampled in passes(args.repeat):
 
-            def build(kind: str, what: str, into: dict = into, name: str = name) -> dict:
+            def build(kind: str, what: str, name: str = name, sampled: bool = sampled) -> dict:
                 log(f"[{size}] sitegen: {what} {name}/{args.repeat} …")
                 m = measure(
                     cmd,
                     cwd=root,
                     env=env,
                     logfile=logs / f"sitegen-{size}-{kind}-{name}.log",
-                    sample=into is memory,
+                    sample=sampled,
                 )
-                into[kind].append(m)
+                (memory if sampled else runs)[kind].append(m)
                 return m
 
             for stale in (out, root / ".sitegen-cache"):  # cold = no output, no cache
@@ -303,8 +300,7 @@ def run_sitegen(base: list[str], root: Path, out: Path, size: int, args, logs: P
 def run_peer(tool: str, cmd_for, src: Path, out: Path, size: int, args, logs: Path) -> dict:
     runs: list[dict] = []
     memory: list[dict] = []
-    for r in [*range(args.repeat), None]:  # the timed runs, then one that samples memory
-        name = f"{r + 1}" if r is not None else "memory"
+    for name, sampled in passes(args.repeat):
         if out.exists():
             set_aside(out)
         log(f"[{size}] {tool}: build {name}/{args.repeat} …")
@@ -313,14 +309,20 @@ def run_peer(tool: str, cmd_for, src: Path, out: Path, size: int, args, logs: Pa
             cwd=src,
             env=None,
             logfile=logs / f"{tool}-{size}-{name}.log",
-            sample=r is None,
+            sample=sampled,
         )
-        (runs if r is not None else memory).append(m)
+        (memory if sampled else runs).append(m)
         if m["rc"] != 0:
             log(f"[{size}] {tool}: exit code {m['rc']}, log {m['log']}\n{tail(m['log'])}")
             break
         m["out_bytes"], m["out_files"] = tree_size(out)
     return {"cold": summarize(runs, memory)}
+
+
+def passes(repeat: int) -> list[tuple[str, bool]]:
+    """(name, samples memory) of each run of one kind: the timed ones, then one that samples
+    memory (see measure)."""
+    return [*((f"{r + 1}", False) for r in range(repeat)), ("memory", True)]
 
 
 def summarize(runs: list[dict], memory: list[dict]) -> dict:

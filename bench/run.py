@@ -4,7 +4,8 @@
     python bench/run.py --sizes 1000,10000 [--peers hugo,mkdocs] [--repeat 3]
 
 For each size: generate (or reuse) a corpus under bench/work/, then time
-  sitegen  cold build, no-op rebuild, rebuild after one item's body changed
+  sitegen  cold build, no-op rebuild, rebuild after one item's body changed ("touch"), rebuild
+           after that item's title changed ("retitle")
   hugo     cold build of the same published items (list + single templates, no JS)
   mkdocs   cold build, default theme + search plugin (only up to --mkdocs-max items)
 and print a Markdown table; the full figures go to bench/results/*.json.
@@ -200,6 +201,15 @@ def corpus_for(size: int, seed: int, work: Path, corpus_dir: Path) -> tuple[Path
     return root, json.loads(man_path.read_text(encoding="utf-8")) | {"generate_s": m["seconds"]}
 
 
+def retitled(source: bytes) -> bytes:
+    """An item file with "（修订）" added to its title (the front-matter's first title line)."""
+    text = source.decode("utf-8")
+    match = re.search(r"^title: (.*)$", text, re.MULTILINE)
+    if match is None:
+        raise SystemExit("the touched item has no `title:` line")
+    return (text[: match.end()] + "（修订）" + text[match.end() :]).encode("utf-8")
+
+
 def touch_target(root: Path) -> Path:
     """A published Chinese item whose body the 'touch' rebuild edits (first in path order)."""
     for it in peers.read_items(root):
@@ -249,8 +259,9 @@ def run_sitegen(base: list[str], root: Path, out: Path, size: int, args, logs: P
     before = {
         p.relative_to(root).as_posix() for p in root.rglob("*") if ".sitegen-cache" not in p.parts
     }
-    runs: dict[str, list[dict]] = {"cold": [], "noop": [], "touch": []}
-    memory: dict[str, list[dict]] = {"cold": [], "noop": [], "touch": []}
+    kinds = ("cold", "noop", "touch", "retitle")
+    runs: dict[str, list[dict]] = {kind: [] for kind in kinds}
+    memory: dict[str, list[dict]] = {kind: [] for kind in kinds}
     try:
         for name, sampled in passes(args.repeat):
 
@@ -279,6 +290,8 @@ def run_sitegen(base: list[str], root: Path, out: Path, size: int, args, logs: P
                 original.rstrip(b"\n") + "\n\n（本条信息已更新，基准测试修改。）\n".encode()
             )
             build("touch", f"rebuild after touching {target.relative_to(root)}")
+            target.write_bytes(retitled(original))
+            build("retitle", f"rebuild after retitling {target.relative_to(root)}")
             target.write_bytes(original)
             os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns))
     finally:

@@ -7,12 +7,13 @@ search index, so `sitegen build` does just that instead of running the whole pip
 
 1. `plan` compares the input files with those of the last build (the `BodyEditKit` it left, paired
    with its stamp) and loads the changed items. It gives up (the normal build runs) unless every
-   changed file is a published item whose front-matter, diagnostics and Yi characters stay the
-   same, and the build options, sitegen, data/ and themes/ are those of the last build.
-2. `splice` puts the new bodies into the old pages and `patch_index` patches each edition's
-   search index; build.py (`_body_edits`) writes them in place, then the next kit and stamp. It
-   first records the pages it rewrites in the cache journal, so the next normal build renders them
-   again instead of trusting the build cache (cache.py).
+   changed file is a published item whose diagnostics and Yi characters stay the same, and the
+   build options, sitegen, data/ and themes/ are those of the last build.
+2. When only bodies changed, `splice` puts the new bodies into the old pages; when some items'
+   front-matter changed too, meta_edit.py renders the pages that show them again. `patch_index`
+   patches each edition's search index; build.py (`_body_edits`) writes the files in place, then
+   the next kits and stamp. It first records the pages it rewrites in the cache journal, so the
+   next normal build renders them again instead of trusting the build cache (cache.py).
 
 The output is byte-identical to a full build's (tests check it). The kit is written by every CLI
 build (build.py) and is safe to delete like the rest of the cache.
@@ -107,6 +108,11 @@ class BodyEditKit:
     """Output path → the Yi characters the page shows (only pages that show some)."""
     index_token: str
     """Token of the index state files describing the output's search index ("" = none)."""
+    model_token: str
+    """Token of the model kit that goes with it (meta_edit.py)."""
+    restated: Mapping[str, Item]
+    """Items whose front-matter changed since the model kit was written, as they are now (their
+    bodies left out; they stand in for the model kit's)."""
 
     def pages(self, source: str) -> list[BodyPage] | None:
         """The pages that show the body of `source`; None when one cannot be edited in place."""
@@ -136,6 +142,10 @@ class BodyEdits:
     """Each edited item's pages."""
     tree: tuple[tuple[str, int, int], ...]
     """The input files now."""
+    reshaped: tuple[str, ...]
+    """Sources of the edited items whose front-matter changed (their pages are rendered again)."""
+    config: SiteConfig
+    """The site configuration (that of the last build: data/ is unchanged)."""
 
 
 def kit_path(root: Path, out: Path) -> Path:
@@ -150,11 +160,11 @@ def make_kit(
     diagnostics: Mapping[str, tuple[Diagnostic, ...]],
     spans: Mapping[str, Span],
     yi: Mapping[str, YiUse],
-    head: tuple[str, str, str, dt.date, tuple[tuple[str, int, int], ...], str],
+    head: tuple[str, str, str, dt.date, tuple[tuple[str, int, int], ...], str, str],
 ) -> BodyEditKit:
     """The kit of a build: its model, link resolver, loaded items, per-source diagnostics, the
     body span of every item page where it is unique, the Yi the pages show, and (inputs, cache
-    token, site key, today, input files, index token)."""
+    token, site key, today, input files, index token, model token)."""
     editions = tuple(
         EditionPages(
             edition.prefix,
@@ -165,7 +175,7 @@ def make_kit(
         for edition in site.editions
     )
     shapes = {item.source: loads[item.source].shape for item in site.items}
-    inputs, cache_token, site_key, today, tree, index_token = head
+    inputs, cache_token, site_key, today, tree, index_token, model_token = head
     return BodyEditKit(
         inputs,
         cache_token,
@@ -178,6 +188,8 @@ def make_kit(
         dict(diagnostics),
         dict(yi),
         index_token,
+        model_token,
+        {},
     )
 
 
@@ -259,22 +271,32 @@ def plan(
     config, problems = load_config(root)
     if config is None or problems:
         return None
-    items, bodies = [], []
+    items, bodies, reshaped = [], [], []
     for path in changed:
         edit = _edit(root, path, kit, config)
         if edit is None:
             return None
         items.append(edit[0])
         bodies.append(edit[1])
-    return BodyEdits(kit, tuple(items), tuple(bodies), tuple(map(tuple, pages)), tuple(tree))
+        if digest(replace(edit[0], body="")) != kit.shapes[path]:
+            reshaped.append(path)
+    return BodyEdits(
+        kit,
+        tuple(items),
+        tuple(bodies),
+        tuple(map(tuple, pages)),
+        tuple(tree),
+        tuple(reshaped),
+        config,
+    )
 
 
 def _edit(
     root: Path, source: str, kit: BodyEditKit, config: SiteConfig
 ) -> tuple[Item, dict[str, RenderedMarkdown]] | None:
-    """The item at `source` as saved and its new body, if only its body changed."""
+    """The item at `source` as saved and its new body, if it loads with the same diagnostics."""
     item, found = load_item(root, root / source, config)
-    if item is None or digest(replace(item, body="")) != kit.shapes[source]:
+    if item is None:
         return None
     found = [*found, *checks.check_privacy(item, root), *checks.check_timeliness(item, config)]
     slug = kit.links.page_of[source].rpartition("/")[2].removesuffix(".html")
@@ -287,7 +309,9 @@ def _edit(
 
 def splice(edits: BodyEdits, out: Path) -> tuple[list[OutputFile], BodyEditKit] | None:
     """The edited items' pages with their new bodies in place of the old, and the kit that
-    describes them; None when a page is not as the kit describes it or would show other Yi."""
+    describes them; None when a page is not as the kit describes it or would show other Yi.
+    Only for edits of bodies alone (not `edits.reshaped`)."""
+    assert not edits.reshaped
     files: list[OutputFile] = []
     spans: dict[str, list[Span | None]] = {e.prefix: list(e.spans) for e in edits.kit.editions}
     for versions, pages in zip(edits.bodies, edits.pages, strict=True):
@@ -346,6 +370,17 @@ def patch_index(
     )
     write_cache(index_path(root, out, prefix), lambda f: dump_index(tokens[1], state, f))
     return written
+
+
+def body_span(page: OutputFile, html: str | None) -> Span | None:
+    """Where the body `html` is in an item page, when it occurs there exactly once."""
+    if not html or page.data is None:
+        return None
+    needle = html.encode()
+    start = page.data.find(needle)
+    if start < 0 or page.data.find(needle, start + 1) >= 0:
+        return None
+    return start, start + len(needle), len(page.data)
 
 
 def _read_bytes(path: Path) -> bytes | None:

@@ -16,9 +16,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
 
-from . import assets, body_edit, checks, feeds, fonts, incremental, parallel
+from . import assets, body_edit, checks, feeds, fonts, incremental, meta_edit, parallel
 from .bodies import Links, body_for
 from .cache import (
+    CACHE_DIR,
     BodyEntry,
     BuildCache,
     LoadEntry,
@@ -42,7 +43,7 @@ from .config import SiteConfig, load_config
 from .content import Item
 from .diagnostics import BuildFailed, Diagnostic, has_errors
 from .gate import GateResult, gate
-from .i18n import Translator, load_catalog
+from .i18n import load_translators
 from .identity import REGISTRY, Identities, assign, read_registry, registry_text
 from .markdown import RenderedMarkdown
 from .model import Site, build_site
@@ -140,7 +141,8 @@ class BuildResult:
     search: Mapping[str, SearchState] = field(default_factory=dict)
     """Edition prefix → the search index this build wrote (empty when it kept the previous one)."""
     edited: tuple[str, ...] = ()
-    """Sources of the items whose new bodies a body-only rebuild spliced in (body_edit.py)."""
+    """Sources of the changed items a body-only or front-matter rebuild put in place of the old
+    (body_edit.py, meta_edit.py)."""
 
 
 @parallel.keeping
@@ -194,7 +196,7 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
 
     with timings.stage("config"):
         config = _need(*load_config(root), problems)
-        translators = _translators(root, config, problems)
+        translators = _need(*load_translators(root, config.languages), problems)
 
     with timings.stage("load"):
         items, found, loads = incremental.load_items(root, config, previous)
@@ -230,11 +232,18 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
     # The bulky part of the next cache is known now: a child process writes it meanwhile.
     token = os.urandom(8).hex()  # pairs the cache files of this build
     index_saver: list[CacheWriter] = []  # the search index state, once known
+    saving = out is not None and cache is None
     with (
         _saving(
-            data_path(root, out) if out is not None and cache is None else None,
+            data_path(root, out) if saving else None,
             lambda f: dump_data(token, loads, body_cache, f),
         ) as data_saver,
+        _saving(  # for front-matter rebuilds (meta_edit.py)
+            meta_edit.model_path(root, out) if saving else None,
+            lambda f: meta_edit.dump_model(
+                meta_edit.make_model(token, gated.published, ids, shown_pages, page_bodies), f
+            ),
+        ) as model_saver,
         _staging(out, _in_place(previous, out)) as staging,
     ):
         with timings.stage("search"):  # counted over both cores here, encoded during the render
@@ -251,6 +260,7 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
                 rendered,
                 extra_head=options.extra_head,
                 template_globals={"portal": portal},
+                compiled=root / CACHE_DIR if out is not None else None,
             )
 
             body_html = {  # item page → its body (to find it in the page: body_edit.py)
@@ -263,7 +273,7 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
                 """Link the Yi font, find the body, and write the page at once into a fresh
                 output folder."""
                 page, yi = fonts.finish_page(page, theme)
-                span = _body_span(page, body_html.get(page.path))
+                span = body_edit.body_span(page, body_html.get(page.path))
                 return (staging.put(page) if staging is not None else page), yi, span
 
             @functools.cache  # run by this process while the workers render, result kept
@@ -350,6 +360,8 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
             if data_saver is not None:  # a caller holding the cache in memory (serve) keeps it
                 with timings.stage("save"):
                     data_saver.finish()
+                    if model_saver is not None:
+                        model_saver.finish()
                     for saver in index_saver:
                         saver.finish()
                     write_cache(cache_path(root, out), lambda f: dump_cache(next_cache, token, f))
@@ -367,6 +379,7 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
                             options.today,
                             tuple(tree),
                             next_cache.index_token,
+                            token,
                         ),
                     )
                     write_cache(body_edit.kit_path(root, out), lambda f: body_edit.dump_kit(kit, f))
@@ -417,17 +430,6 @@ def update_search(options: BuildOptions, pages: BuildResult) -> BuildResult:
     return replace(pages, written=written, timings=timings, cache=cache, search=search_states)
 
 
-def _body_span(page: OutputFile, html: str | None) -> body_edit.Span | None:
-    """Where the body `html` is in an item page, when it occurs there exactly once."""
-    if not html or page.data is None:
-        return None
-    needle = html.encode()
-    start = page.data.find(needle)
-    if start < 0 or page.data.find(needle, start + 1) >= 0:
-        return None
-    return start, start + len(needle), len(page.data)
-
-
 def _item_diagnostics(
     loads: Mapping[str, LoadEntry], bodies: Mapping[str, BodyEntry]
 ) -> dict[str, tuple[Diagnostic, ...]]:
@@ -445,24 +447,30 @@ def _item_diagnostics(
 def _body_edits(
     edits: body_edit.BodyEdits, root: Path, out: Path, stamp: Stamp, timings: Timings
 ) -> BuildResult | None:
-    """Carry out a body-only rebuild (body_edit.py); None when it cannot be done after all."""
-    spliced = body_edit.splice(edits, out)
-    if spliced is None:
-        return None
-    pages, kit = spliced
-    inputs = body_edit.next_inputs(kit.site_key, kit.today, kit.tree)
+    """Carry out a body-only or front-matter rebuild (body_edit.py, meta_edit.py); None when it
+    cannot be done after all (the normal build follows)."""
+    kit = edits.kit
     tokens = (kit.index_token, os.urandom(8).hex())
-    kit = replace(kit, inputs=inputs, index_token=tokens[1])
-    # the journal first: a build killed from here on renders these pages and the index again
-    journal = read_journal(root, out, kit.cache_token) | {page.path for page in pages}
+    # the journal first: a build killed from here on renders the index again (and these pages)
+    journal = read_journal(root, out, kit.cache_token)
     write_cache(journal_path(root, out), lambda f: dump_journal(kit.cache_token, journal, f))
     discard_files(stamp_path(root, out), body_edit.kit_path(root, out))
-    index_edits = list(body_edit.index_edits(edits).items())
-    patched = pmap(  # the editions' indexes over both cores
+    done = []
+    patched = pmap(  # the search index patched by a worker while this process makes the pages
         lambda job: body_edit.patch_index(root, out, job[0], job[1], tokens),
-        index_edits,
-        min_items=2,
+        list(body_edit.index_edits(edits).items()),
+        meanwhile=lambda: done.append(
+            meta_edit.rerender(edits, root, out) if edits.reshaped else body_edit.splice(edits, out)
+        ),
+        min_items=1,
     )
+    if done[0] is None:
+        return None
+    pages, kit = done[0]
+    inputs = body_edit.next_inputs(kit.site_key, kit.today, kit.tree)
+    kit = replace(kit, inputs=inputs, index_token=tokens[1])
+    journal |= {page.path for page in pages}
+    write_cache(journal_path(root, out), lambda f: dump_journal(kit.cache_token, journal, f))
     written = replace_files(out, pages) + sum(patched)
     write_cache(body_edit.kit_path(root, out), lambda f: body_edit.dump_kit(kit, f))
     cache = BuildCache(kit.site_key, inputs, str(out), diagnostics=stamp.diagnostics)
@@ -488,6 +496,7 @@ def _cache_files(root: Path, out: Path) -> tuple[Path, ...]:
         stamp_path(root, out),
         journal_path(root, out),
         body_edit.kit_path(root, out),
+        meta_edit.model_path(root, out),
     )
 
 
@@ -566,18 +575,6 @@ def _need(value, found: list[Diagnostic], problems: list[Diagnostic]):
 
 def _theme(root: Path, config: SiteConfig) -> Path:
     return root / "themes" / config.theme
-
-
-def _translators(
-    root: Path, config: SiteConfig, problems: list[Diagnostic]
-) -> dict[str, Translator]:
-    reference = _need(*load_catalog(root, "zh"), problems)
-    out = {"zh": Translator(reference, reference)}
-    for lang in config.languages[1:]:
-        catalog, found = load_catalog(root, lang)
-        problems += found
-        out[lang] = Translator(catalog or reference, reference)
-    return out
 
 
 def _translations(ids: Identities) -> dict[str, str]:

@@ -107,7 +107,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             assert result.written is not None
             names = "、".join(result.edited[:3]) + ("等" if len(result.edited) > 3 else "")
             print(
-                f"只有 {len(result.edited)} 条信息的正文有变化（{names}）："
+                f"只有 {len(result.edited)} 条信息有变化（{names}），只更新显示它们的页面和搜索索引："
                 f"已更新 {result.written.written} 个文件 → {out}（用时 {result.timings.format()}）"
             )
         return 0

@@ -10,6 +10,7 @@ lists them (W406), and lists an unchecked entry whose text is still the Chinese 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,6 +107,22 @@ class Translator:
     def is_fallback(self, key: str) -> bool:
         """True when `key` is shown in Chinese because this catalog lacks it."""
         return key not in self.catalog.messages
+
+
+def load_translators(
+    root: Path, languages: Sequence[str]
+) -> tuple[dict[str, Translator] | None, list[Diagnostic]]:
+    """A translator per edition language (the first is Chinese, the reference); None when the
+    Chinese catalog cannot be read."""
+    reference, problems = load_catalog(root, "zh")
+    if reference is None:
+        return None, problems
+    out = {"zh": Translator(reference, reference)}
+    for lang in languages[1:]:
+        catalog, found = load_catalog(root, lang)
+        problems += found
+        out[lang] = Translator(catalog or reference, reference)
+    return out, problems
 
 
 def compare_catalogs(reference: Catalog, other: Catalog) -> list[Diagnostic]:

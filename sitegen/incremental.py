@@ -149,6 +149,21 @@ def render_pages(
     return done, keep, fingerprints
 
 
+def shown_entries(job: PageJob, site: Site) -> tuple[Entry | None, ...]:
+    """The entries whose title, date and place a page shows (for an item page: the item itself,
+    then its newer and older neighbours and its related items). page_inputs covers exactly these,
+    and a front-matter edit (meta_edit.py) re-renders the pages that show an edited item."""
+    edition = job.edition
+    if isinstance(job.value, Entry):
+        links = edition.links[job.value.item.source]
+        return (job.value, links.newer, links.older, *links.related)
+    if isinstance(job.value, ListPage):
+        return job.value.entries
+    if job.kind == "home":
+        return edition.entries[: site.config.latest_count]
+    return ()
+
+
 def page_inputs(job: PageJob, site: Site, entries: Mapping[str, LoadEntry]) -> object:
     """Everything a page shows besides the site-wide inputs (config, theme, catalogs, code)."""
 
@@ -167,33 +182,19 @@ def page_inputs(job: PageJob, site: Site, entries: Mapping[str, LoadEntry]) -> o
             item.doc_type,
         )
 
-    edition = job.edition
+    shown = tuple(map(brief, shown_entries(job, site)))
     if isinstance(job.value, Entry):
         e = job.value
-        links = edition.links[e.item.source]
         state = (e.path, e.index_no, entries[e.item.source].digest, entries[e.text.source].digest)
-        return (
-            "item",
-            state,
-            brief(links.newer),
-            brief(links.older),
-            tuple(map(brief, links.related)),
-        )
+        return ("item", state, shown[1:])
     if isinstance(job.value, ListPage):
         lst = job.value
-        return (
-            "list",
-            lst.path,
-            lst.number,
-            len(lst.page_paths),
-            lst.pager,
-            lst.total,
-            tuple(map(brief, lst.entries)),
-        )
+        return ("list", lst.path, lst.number, len(lst.page_paths), lst.pager, lst.total, shown)
     if job.kind == "home":
+        edition = job.edition
         return (
             "home",
-            tuple(map(brief, edition.entries[: site.config.latest_count])),
+            shown,
             tuple(len(v) for v in edition.by_domain.values()),
             tuple(len(v) for v in edition.by_stage.values()),
         )

@@ -7,7 +7,9 @@ navigation block is identical on every page: it is rendered once per folder dept
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import pickle
 import re
 from collections import ChainMap
 from collections.abc import Callable, Iterator, Mapping
@@ -27,7 +29,7 @@ from .config import Section, SiteConfig, Stage
 from .i18n import MissingMessage, Translator, format_date
 from .markdown import RenderedMarkdown
 from .model import Edition, Entry, ListPage, Site
-from .output import OutputFile
+from .output import OutputFile, write_cache
 
 
 class TemplateProblem(Exception):
@@ -107,26 +109,39 @@ class FragmentCache(jinja2.ext.Extension):
         return html
 
 
-class _MemoryBytecodeCache(jinja2.BytecodeCache):
-    """Compiled templates kept for the life of the process (a preview rebuilds many times).
+_COMPILED: dict[str, bytes] = {}
+"""Compiled templates by Jinja's key, kept for the life of the process (a preview rebuilds often)."""
 
-    Jinja keys each entry by template name and a checksum of its source, so an edited template is
-    compiled again.
+
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept for the life of the process, and in `folder` between runs when
+    one is given (the build cache's: a rebuild from the command line compiles nothing again).
+
+    Jinja keys each entry by template name and checks a checksum of its source, so an edited
+    template is compiled again; the folder's name holds Jinja's version.
     """
 
-    def __init__(self) -> None:
-        self._code: dict[str, bytes] = {}
+    def __init__(self, folder: Path | None) -> None:
+        self._folder = folder / f"templates-{jinja2.__version__}" if folder else None
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        code = self._code.get(bucket.key)
+        code = _COMPILED.get(bucket.key)
+        if code is None and self._folder is not None:
+            try:
+                code = (self._folder / bucket.key).read_bytes()
+            except OSError:
+                return
         if code is not None:
-            bucket.bytecode_from_string(code)
+            try:
+                bucket.bytecode_from_string(code)
+            except (ValueError, EOFError, TypeError, pickle.UnpicklingError):  # damaged
+                bucket.reset()
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self._code[bucket.key] = bucket.bytecode_to_string()
-
-
-_COMPILED = _MemoryBytecodeCache()
+        code = _COMPILED[bucket.key] = bucket.bytecode_to_string()
+        if self._folder is not None:
+            with contextlib.suppress(OSError):  # read-only: compiled again next time
+                write_cache(self._folder / bucket.key, lambda f: f.write(code))
 
 
 class Renderer:
@@ -141,8 +156,10 @@ class Renderer:
         extra_head: str = "",
         extra_body: str = "",
         template_globals: Mapping[str, Any] | None = None,
+        compiled: Path | None = None,
     ):
-        """`template_globals` are visible to every template, the navigation included."""
+        """`template_globals` are visible to every template, the navigation included; `compiled`
+        is a folder that keeps compiled templates between runs (CompiledTemplates)."""
         self.site = site
         self.translators = translators
         self.bodies = bodies
@@ -155,7 +172,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
-            bytecode_cache=_COMPILED,
+            bytecode_cache=CompiledTemplates(compiled),
             extensions=[FragmentCache],
             auto_reload=False,  # one environment per build: no stat() of the templates per page
         )

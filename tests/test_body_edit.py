@@ -1,6 +1,7 @@
-"""Body-only rebuilds (body_edit.py): an edit of item bodies alone is spliced into the pages and the
-search index, and the output is byte for byte what a full build writes; anything else goes through
-the normal build, and a later normal build is not misled by what a body-only rebuild did."""
+"""Body-only and front-matter rebuilds (body_edit.py, meta_edit.py): an edit of item bodies alone is
+spliced into the pages and the search index, an edit of what an item says about itself re-renders
+the pages that show it, and the output is byte for byte what a full build writes; anything else
+goes through the normal build, and a later normal build is not misled by what these rebuilds did."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pytest
 
 from conftest import copy_site
 from golden_site import tree
-from sitegen import body_edit
+from sitegen import body_edit, meta_edit
 from sitegen.build import BuildOptions, BuildResult, build
 from sitegen.diagnostics import BuildFailed
 
@@ -23,6 +24,8 @@ ITEM = "content/items/shehui-jiuzhu/shehui-jiuzhu-2.md"
 """A Chinese item without a Yi translation: the Yi edition shows its Chinese body too."""
 YI_ITEM = "content/items/yiliao-weisheng/shuangyu-4.ii.md"
 """A Yi translation: its body shows on the Yi edition's page of its original."""
+BILINGUAL = "content/items/yiliao-weisheng/shuangyu-4.md"
+"""The Chinese original of YI_ITEM: the Yi edition's page shows its metadata with YI_ITEM's text."""
 
 
 def _build(root: Path, out: Path) -> BuildResult:
@@ -35,6 +38,16 @@ def _full(root: Path, tmp_path: Path, name: str = "full") -> dict[str, bytes]:
     shutil.copytree(root, copy, ignore=shutil.ignore_patterns(".sitegen-cache"))
     _build(copy, tmp_path / f"{name}-out")
     return tree(tmp_path / f"{name}-out")
+
+
+def _set(root: Path, rel: str, field: str, value: str) -> str:
+    """Set a front-matter field (written on one line) of an item; returns the file's previous
+    text."""
+    path = root / rel
+    before = path.read_text(encoding="utf-8")
+    line = next(line for line in before.splitlines() if line.startswith(f"{field}: "))
+    path.write_text(before.replace(line, f"{field}: {value}", 1), encoding="utf-8")
+    return before
 
 
 def _append(root: Path, rel: str, text: str) -> str:
@@ -90,12 +103,9 @@ def test_a_normal_build_after_body_edits_renders_their_pages_again(
     original = _append(root, ITEM, "稍后会被撤销的补充。")
     assert _build(root, out).edited == (ITEM,)
     (root / ITEM).write_text(original, encoding="utf-8")
-    other = root / "content/items/jiuye/jiuye-1.md"
-    text = other.read_text(encoding="utf-8")
-    title = next(line for line in text.splitlines() if line.startswith("title: "))
-    other.write_text(text.replace(title, "title: 就业条目的新标题"), encoding="utf-8")
+    _set(root, "content/items/jiuye/jiuye-1.md", "stage", "决策")
     result = _build(root, out)
-    assert result.edited == () and result.site is not None, "a title change needs the full build"
+    assert result.edited == () and result.site is not None, "a new stage needs the full build"
     assert "稍后会被撤销" not in (out / "shehui-jiuzhu/shehui-jiuzhu-2.html").read_text(
         encoding="utf-8"
     )
@@ -105,7 +115,7 @@ def test_a_normal_build_after_body_edits_renders_their_pages_again(
 @pytest.mark.parametrize(
     "change",
     [
-        "title",  # front-matter
+        "stage",  # front-matter that moves the item to other lists
         "new warning",  # a body edit that brings a diagnostic (a link to an unpublished item)
         "new Yi",  # Yi characters the page did not show: the font subset changes
         "new file",
@@ -117,9 +127,9 @@ def test_what_is_more_than_a_body_edit_takes_the_normal_build(
     root, out = site
     item = root / ITEM
     text = item.read_text(encoding="utf-8")
-    if change == "title":
-        title = next(line for line in text.splitlines() if line.startswith("title: "))
-        item.write_text(text.replace(title, "title: 新的标题") + "\n补充。\n", encoding="utf-8")
+    if change == "stage":
+        _set(root, ITEM, "stage", "执行")
+        _append(root, ITEM, "补充。")
     elif change == "new warning":
         draft = root / "content/items/jiuye/jiuye-draft.md"
         draft.write_text(
@@ -141,6 +151,60 @@ def test_what_is_more_than_a_body_edit_takes_the_normal_build(
     assert result.edited == () and result.site is not None
     if change == "new warning":
         assert "W225" in {d.code for d in result.diagnostics}
+    assert tree(out) == _full(root, tmp_path)
+
+
+def test_a_front_matter_edit_renders_the_pages_that_show_the_item_again(
+    site: tuple[Path, Path], tmp_path: Path
+) -> None:
+    root, out = site
+    _set(root, ITEM, "title", "2025年城乡居民最低生活保障工作完成情况（更正）")
+    _set(root, ITEM, "department", "县乡村振兴局")
+    _append(root, ITEM, "更正说明：发布机构有误。")
+    result = _build(root, out)
+    assert result.edited == (ITEM,) and result.site is None, "a front-matter edit takes a short way"
+    for page in ("shehui-jiuzhu/shehui-jiuzhu-2.html", "shehui-jiuzhu/index.html", "index.html"):
+        text = (out / page).read_text(encoding="utf-8")
+        assert "完成情况（更正）" in text, f"{page} shows the new title"
+    item_page = (out / "shehui-jiuzhu/shehui-jiuzhu-2.html").read_text(encoding="utf-8")
+    assert "县乡村振兴局" in item_page and "发布机构有误" in item_page
+    assert any(
+        "完成情况（更正）" in p.read_text(encoding="utf-8") for p in out.glob("search/d/*.js")
+    )
+    assert tree(out) == _full(root, tmp_path)
+
+    # the Chinese original of a translated item: its Yi edition page shows the translation's body
+    _set(root, BILINGUAL, "department", "县卫生健康委员会")
+    assert _build(root, out).edited == (BILINGUAL,)
+    assert "县卫生健康委员会" in (out / "ii/yiliao-weisheng/shuangyu-4.html").read_text(
+        encoding="utf-8"
+    )
+    assert tree(out) == _full(root, tmp_path, "full2")
+    assert _build(root, out).unchanged, "the stamp describes the output again"
+
+
+def test_a_normal_build_after_a_front_matter_edit_renders_its_pages_again(
+    site: tuple[Path, Path], tmp_path: Path
+) -> None:
+    root, out = site
+    original = _set(root, ITEM, "title", "稍后会被撤销的标题")
+    assert _build(root, out).edited == (ITEM,)
+    (root / ITEM).write_text(original, encoding="utf-8")
+    _set(root, "content/items/jiuye/jiuye-1.md", "stage", "决策")
+    result = _build(root, out)
+    assert result.edited == () and result.site is not None
+    assert not any("稍后会被撤销" in p.read_text(encoding="utf-8") for p in out.rglob("*.html"))
+    assert tree(out) == _full(root, tmp_path)
+
+
+def test_a_front_matter_edit_without_the_model_kit_takes_the_normal_build(
+    site: tuple[Path, Path], tmp_path: Path
+) -> None:
+    root, out = site
+    meta_edit.model_path(root, out).unlink()
+    _set(root, ITEM, "title", "没有模型时的新标题")
+    result = _build(root, out)
+    assert result.edited == () and result.site is not None
     assert tree(out) == _full(root, tmp_path)
 
 
@@ -184,7 +248,7 @@ def test_the_cli_reports_a_body_only_rebuild(site: tuple[Path, Path]) -> None:
         text=True,
         check=True,
     )
-    assert f"只有 1 条信息的正文有变化（{ITEM}）" in done.stdout
+    assert f"只有 1 条信息有变化（{ITEM}）" in done.stdout
     assert "命令行里的正文修改" in (out / "shehui-jiuzhu/shehui-jiuzhu-2.html").read_text(
         encoding="utf-8"
     )

@@ -23,11 +23,12 @@ def _build(root: Path, out: Path):
     return build(BuildOptions(root=root, out=out, today=TODAY))
 
 
-def _retitle(item: Path, title: str, more: str = "") -> None:
-    """Give an item a new title (and append `more` to its body)."""
+def _restage(item: Path, stage: str, more: str = "") -> None:
+    """Move an item to another stage (and append `more` to its body): the normal build's work,
+    not a short rebuild of an edited item (body_edit.py, meta_edit.py)."""
     text = item.read_text(encoding="utf-8")
-    old_title = next(line for line in text.splitlines() if line.startswith("title: "))
-    item.write_text(text.replace(old_title, f"title: {title}") + more, encoding="utf-8")
+    old_stage = next(line for line in text.splitlines() if line.startswith("stage: "))
+    item.write_text(text.replace(old_stage, f"stage: {stage}") + more, encoding="utf-8")
 
 
 def test_incremental_rebuild_equals_full_build(tmp_path: Path) -> None:
@@ -96,7 +97,7 @@ def test_a_big_change_swaps_in_a_fresh_folder(
     _build(root, out)
     folder = out.stat().st_ino
     item = root / "content/items/shehui-jiuzhu/shehui-jiuzhu-2.md"
-    _retitle(item, "补充说明的标题", "\n补充说明。\n")  # not a body-only edit (body_edit.py)
+    _restage(item, "执行", "\n补充说明。\n")
     monkeypatch.setattr(output, "IN_PLACE_LIMIT", 1)
     again = _build(root, out)
     assert again.written is not None and again.written.written > 1
@@ -113,7 +114,7 @@ def test_a_build_that_dies_while_updating_in_place_leaves_no_cache(
     _build(root, out)
     item = root / "content/items/shehui-jiuzhu/shehui-jiuzhu-2.md"
     original = item.read_text(encoding="utf-8")
-    _retitle(item, "中途被终止的标题", "\n中途被终止的修改。\n")
+    _restage(item, "执行", "\n中途被终止的修改。\n")
     real = build_module.update_site
 
     def dies_half_way(folder: Path, files):
@@ -218,3 +219,63 @@ def test_a_later_build_date_publishes_due_items_without_rendering_everything(
     shutil.copytree(root, full_root, ignore=shutil.ignore_patterns(".sitegen-cache"))
     build(BuildOptions(root=full_root, out=tmp_path / "full-out", today=later))
     assert tree(out) == tree(tmp_path / "full-out")
+
+
+def test_a_new_title_changes_only_the_pages_that_show_the_item(tmp_path: Path) -> None:
+    """incremental.shown_entries names every page a front-matter rebuild renders again
+    (meta_edit.py): rendered with a new title of an item, no other page changes, and every page
+    that shows the item's text does (the Yi edition shows a translated item's Yi title); the page
+    fingerprints change for the same pages."""
+    from sitegen.incremental import page_inputs, shown_entries
+    from sitegen.model import build_site
+    from sitegen.render import Renderer, page_jobs
+
+    first = _build(copy_site(tmp_path / "site", content=True), None)
+    assert first.site is not None and first.withheld is not None and first.quick is not None
+    site, published, ids = first.site, first.withheld.published, first.quick.ids
+    renderer = first.quick.renderer
+    digests = {source: _Digest(source) for source in ids.by_source}
+    for source in ("content/items/shehui-jiuzhu/shehui-jiuzhu-2.md", *_some_sources(site)):
+        retitled = [replace(i, title="另一个标题") if i.source == source else i for i in published]
+        other = build_site(site.config, retitled, ids)
+        again = Renderer(
+            other,
+            first.quick.theme,
+            renderer.translators,
+            renderer.bodies,
+            template_globals={"portal": first.portal},
+        )
+        jobs = list(zip(page_jobs(site), page_jobs(other), strict=True))
+        changed = {a.path for a, b in jobs if a.render(renderer).data != b.render(again).data}
+        showing, with_title = set(), set()
+        for job, _ in jobs:
+            shown = [e for e in shown_entries(job, site) if e is not None]
+            if any(source in (e.item.source, e.text.source) for e in shown):
+                showing.add(job.path)
+            if any(e.text.source == source for e in shown):
+                with_title.add(job.path)
+        assert with_title <= changed <= showing, source
+        assert len(with_title) >= 3, "its page, a list page at least, and a neighbour"
+        own = {
+            e.path for edition in site.editions for e in edition.entries if e.item.source == source
+        }
+        seen = {
+            a.path
+            for a, b in jobs
+            if page_inputs(a, site, digests) != page_inputs(b, other, digests)
+        }
+        assert with_title - own <= seen <= showing - own, "own pages: seen through the file digest"
+
+
+class _Digest:
+    """Stands in for a cache.LoadEntry: page_inputs reads only its digest."""
+
+    def __init__(self, source: str) -> None:
+        self.digest = source
+
+
+def _some_sources(site) -> list[str]:
+    """A few items from different places in the default edition (oldest, newest, translated)."""
+    entries = site.default.entries
+    translated = [e.item.source for e in site.editions[-1].entries if e.translated]
+    return [entries[0].item.source, entries[-1].item.source, *translated[:1]]

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import posixpath
+from pathlib import Path
 
 import jinja2
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sitegen.render import FragmentCache, relative
+from sitegen import render as render_module
+from sitegen.render import CompiledTemplates, FragmentCache, relative
 
 segment = st.sampled_from(["a", "b", "ii", "stage", "shehui-jiuzhu", "x.html", "index.html"])
 path = st.lists(segment, min_size=1, max_size=4).map("/".join)
@@ -74,3 +76,41 @@ def test_fragment_cache_needs_lang_and_path() -> None:
     env, _ = _cache_env()
     with pytest.raises(jinja2.UndefinedError):
         env.get_template("nolang.html").render(path="x.html")
+
+
+def test_compiled_templates_are_kept_in_the_cache_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build from the command line compiles a template once: the next process loads the compiled
+    code from the cache folder, and an edited template is compiled again."""
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "t.html").write_text("{{ a }} 一", encoding="utf-8")
+    compiled = tmp_path / "cache"
+
+    def render(expect_compile: bool) -> str:
+        render_module._COMPILED.clear()  # as in a new process
+        compiles: list[str] = []
+        real = jinja2.Environment.compile
+
+        def compile_(self: jinja2.Environment, source: str, *args: object, **kw: object) -> object:
+            compiles.append(source)
+            return real(self, source, *args, **kw)
+
+        monkeypatch.setattr(jinja2.Environment, "compile", compile_)
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(templates),
+            bytecode_cache=CompiledTemplates(compiled),
+        )
+        html = env.get_template("t.html").render(a="x")
+        assert bool(compiles) == expect_compile
+        return html
+
+    assert render(expect_compile=True) == "x 一"
+    assert list(compiled.glob("templates-*/*")), "the compiled code is in the cache folder"
+    assert render(expect_compile=False) == "x 一"
+    (templates / "t.html").write_text("{{ a }} 二", encoding="utf-8")
+    assert render(expect_compile=True) == "x 二"
+    for kept in compiled.glob("templates-*/*"):
+        kept.write_bytes(kept.read_bytes()[:20])  # damaged: compiled again, not an error
+    assert render(expect_compile=True) == "x 二"

@@ -117,9 +117,12 @@ def test_patching_one_document_equals_inverting_again(
     fields = [[title for title, _ in docs], [body for _, body in docs]]
     before, _ = invert(fields, workers=1)
     doc = which % len(docs)
-    got = patch_document(before, doc, list(new))
+    got, touched = patch_document(before, doc, list(new))
+    old_terms = {t for field in fields for t in invert([[field[doc]]], workers=1)[0].terms}
     fields[0][doc], fields[1][doc] = new
     want, _ = invert(fields, workers=1)
+    new_terms = {t for field in fields for t in invert([[field[doc]]], workers=1)[0].terms}
+    assert touched == old_terms | new_terms, "the terms whose postings may have changed"
     assert got.terms == want.terms
     assert got.counts.tolist() == want.counts.tolist()
     assert got.values.tolist() == want.values.tolist() and got.values.dtype == want.values.dtype

@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from ..records import fast_pickle
-from .postings import Postings, count_blocks, document_terms, merge, patch_document
+from .postings import Postings, count_blocks, merge, patch_document
 from .shards import Shards, build_shards, posting_width, script
 from .tokenizer import SPEC_VERSION
 
@@ -303,10 +303,9 @@ def edit_document(
     n = next(i for i, d in enumerate(state.docs) if d.ref == ref)
     doc = replace(state.docs[n], title=title, body=body)
     docs = (*state.docs[:n], doc, *state.docs[n + 1 :])
-    postings = patch_document(state.postings, n, [doc.title, doc.body])
+    postings, changed = patch_document(state.postings, n, [doc.title, doc.body])
     old = state.listing
     # shards whose terms all kept their postings, between the same first terms, are as they were
-    changed = document_terms(state.postings, n) | document_terms(postings, n)
     unchanged = None if old["renamed"] else (list(old["shards"]), changed)  # type: ignore[call-overload]
     shards = build_shards(postings, len(docs), state.shards, unchanged)
     listing = manifest(docs, postings.lengths, shards.firsts, shards.renamed, tables=old)

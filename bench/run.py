@@ -202,12 +202,13 @@ def corpus_for(size: int, seed: int, work: Path, corpus_dir: Path) -> tuple[Path
 
 
 def retitled(source: bytes) -> bytes:
-    """An item file with "（修订）" added to its title (the front-matter's first title line)."""
+    """An item file with "（修订）" added to its title (the front-matter's first title line, quoted
+    or not)."""
     text = source.decode("utf-8")
-    match = re.search(r"^title: (.*)$", text, re.MULTILINE)
+    match = re.search(r"^title: ([\"']?)(.*?)\1$", text, re.MULTILINE)
     if match is None:
         raise SystemExit("the touched item has no `title:` line")
-    return (text[: match.end()] + "（修订）" + text[match.end() :]).encode("utf-8")
+    return (text[: match.end(2)] + "（修订）" + text[match.end(2) :]).encode("utf-8")
 
 
 def touch_target(root: Path) -> Path:

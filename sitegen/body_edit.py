@@ -31,7 +31,7 @@ from typing import BinaryIO
 
 from . import checks
 from .bodies import Links
-from .cache import FORMAT, LoadEntry, Stamp, cache_path, digest
+from .cache import FORMAT, LoadEntry, Stamp, cache_path, digest, shape_digest
 from .config import SiteConfig, load_config
 from .content import Item, load_item
 from .diagnostics import Diagnostic
@@ -278,7 +278,7 @@ def plan(
             return None
         items.append(edit[0])
         bodies.append(edit[1])
-        if digest(replace(edit[0], body="")) != kit.shapes[path]:
+        if shape_digest(edit[0]) != kit.shapes[path]:
             reshaped.append(path)
     return BodyEdits(
         kit,

@@ -262,6 +262,7 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
                 template_globals={"portal": portal},
                 compiled=root / CACHE_DIR if out is not None else None,
             )
+            renderer.compile_all()  # once, before the workers fork
 
             body_html = {  # item page → its body (to find it in the page: body_edit.py)
                 entry.path: body_for(rendered, entry.text.source, edition.prefix).html

@@ -20,11 +20,12 @@ import hashlib
 import os
 import pickle
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
 from . import __version__
+from .content import Item
 from .records import fast_pickle
 
 CACHE_DIR = ".sitegen-cache"
@@ -97,6 +98,14 @@ class BuildCache:
 def digest(value: object) -> str:
     """A short stable fingerprint of a picklable value."""
     return hashlib.blake2b(pickle.dumps(value, protocol=5), digest_size=16).hexdigest()
+
+
+_SHAPE_FIELDS = tuple(f.name for f in fields(Item) if f.name != "body")
+
+
+def shape_digest(item: Item) -> str:
+    """Fingerprint of an item but for its body (LoadEntry.shape: a body-only edit keeps it)."""
+    return digest(tuple([getattr(item, name) for name in _SHAPE_FIELDS]))
 
 
 def file_key(path: Path | str, extra: Iterable[Path | str] = ()) -> tuple[int, ...]:

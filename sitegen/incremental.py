@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
 from . import checks, search_stage
 from .bodies import Links
-from .cache import BodyEntry, BuildCache, LoadEntry, digest, file_key
+from .cache import BodyEntry, BuildCache, LoadEntry, digest, file_key, shape_digest
 from .config import SiteConfig
 from .content import Item, iter_item_files, load_item
 from .diagnostics import Diagnostic
@@ -76,7 +76,7 @@ def _load_and_check(root: Path, path: Path, config: SiteConfig) -> LoadEntry:
     found: tuple[Diagnostic, ...] = ()
     if item is not None:
         found = tuple(checks.check_privacy(item, root) + checks.check_timeliness(item, config))
-    shape = digest(replace(item, body="")) if item is not None else ""
+    shape = shape_digest(item) if item is not None else ""
     item_digest = digest((shape, item.body)) if item is not None else digest(None)
     return LoadEntry(file_key(path, extra), (item, diags), found, item_digest, shape)
 

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .body_edit import BodyEditKit, BodyEdits, EditionPages, body_span
-from .cache import CACHE_DIR, FORMAT, cache_path, digest
+from .cache import CACHE_DIR, FORMAT, cache_path, shape_digest
 from .content import Item
 from .feeds import feed_files
 from .fonts import NO_YI, finish_page
@@ -164,7 +164,7 @@ def rerender(
             spans[edition.prefix][n] = body_span(page, html)
         files.append(page)
     files += feed_files(site, extra_paths=portal.paths)
-    shapes = dict(kit.shapes) | {s: digest(_slim(item)) for s, item in edited.items()}
+    shapes = dict(kit.shapes) | {s: shape_digest(item) for s, item in edited.items()}
     editions = tuple(replace(e, spans=tuple(spans[e.prefix])) for e in kit.editions)
     kit = replace(kit, tree=edits.tree, editions=editions, shapes=shapes, restated=restated)
     return files, kit

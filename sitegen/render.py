@@ -181,6 +181,14 @@ class Renderer:
         self._nav: dict[tuple[str, str], Markup] = {}
         self._names = {e.lang: _Names(e.lang) for e in site.editions}
 
+    def compile_all(self) -> None:
+        """Compile every template of the theme now, so that forked workers share them instead of
+        each compiling its own. A template that does not compile is left for the page that uses
+        it to report (TemplateProblem names that page)."""
+        for name in self.env.list_templates():
+            with contextlib.suppress(jinja2.TemplateError):
+                self.env.get_template(name)
+
     def with_bodies(self, overlay: Mapping[str, RenderedMarkdown]) -> Renderer:
         """A renderer like this one whose bodies are `overlay` over this one's (quick previews)."""
         other = copy.copy(self)

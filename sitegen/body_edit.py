@@ -31,7 +31,7 @@ from typing import BinaryIO
 
 from . import checks
 from .bodies import Links
-from .cache import FORMAT, LoadEntry, Stamp, cache_path, digest, shape_digest
+from .cache import FORMAT, UNREADABLE, LoadEntry, Stamp, cache_path, digest, shape_digest
 from .config import SiteConfig, load_config
 from .content import Item, load_item
 from .diagnostics import Diagnostic
@@ -220,7 +220,7 @@ def _index_token(path: Path) -> str:
     try:
         with path.open("rb") as f:
             fmt, token = pickle.load(f)
-    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError):
+    except UNREADABLE:
         return ""
     return token if fmt == FORMAT and isinstance(token, str) else ""
 
@@ -232,7 +232,7 @@ def _load(path: Path, header: bool = False) -> object:
             fmt, value = pickle.load(f)
             if header:  # the value follows the header
                 value = pickle.load(f)
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError):
+    except UNREADABLE:
         return None
     finally:
         gc.enable()

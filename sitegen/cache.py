@@ -29,7 +29,18 @@ from .content import Item
 from .records import fast_pickle
 
 CACHE_DIR = ".sitegen-cache"
-FORMAT = 6
+FORMAT = 7
+UNREADABLE = (
+    OSError,
+    EOFError,
+    pickle.UnpicklingError,
+    AttributeError,
+    ImportError,
+    TypeError,
+    ValueError,
+)
+"""What reading a cache file may raise when it is damaged or was written by another version of
+sitegen (a record with other fields: ValueError)."""
 T = TypeVar("T")
 
 
@@ -201,15 +212,7 @@ def _read(path: Path, kind: type[T]) -> T | None:
     try:
         with path.open("rb") as f:
             fmt, value = pickle.load(f)
-    except (
-        OSError,
-        EOFError,
-        pickle.UnpicklingError,
-        AttributeError,
-        ImportError,
-        TypeError,
-        ValueError,
-    ):
+    except UNREADABLE:
         return None
     return value if fmt == FORMAT and isinstance(value, kind) else None
 

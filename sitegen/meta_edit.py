@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .body_edit import BodyEditKit, BodyEdits, EditionPages, body_span
-from .cache import CACHE_DIR, FORMAT, cache_path, shape_digest
+from .cache import CACHE_DIR, FORMAT, UNREADABLE, cache_path, shape_digest
 from .content import Item
 from .feeds import feed_files
 from .fonts import NO_YI, finish_page
@@ -92,7 +92,7 @@ def load_model(root: Path, out: Path, token: str) -> ModelKit | None:
     try:
         with model_path(root, out).open("rb") as f:
             fmt, model = pickle.load(f)
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError):
+    except UNREADABLE:
         return None
     finally:
         gc.enable()

@@ -6,6 +6,7 @@ goes through the normal build, and a later normal build is not misled by what th
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 import shutil
 import subprocess
 import sys
@@ -205,6 +206,26 @@ def test_a_front_matter_edit_without_the_model_kit_takes_the_normal_build(
     _set(root, ITEM, "title", "没有模型时的新标题")
     result = _build(root, out)
     assert result.edited == () and result.site is not None
+    assert tree(out) == _full(root, tmp_path)
+
+
+@pytest.mark.parametrize("which", ["kit", "model"])
+def test_kits_from_another_version_of_sitegen_are_ignored(
+    site: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, which: str
+) -> None:
+    """A kit whose record has other fields (written by another version of sitegen) is not used."""
+    root, out = site
+    kind = body_edit.BodyEditKit if which == "kit" else meta_edit.ModelKit
+    path = body_edit.kit_path(root, out) if which == "kit" else meta_edit.model_path(root, out)
+    with path.open("rb") as f:
+        fmt, kit = pickle.load(f)
+    fewer = (None,) * (len(kind.__dataclass_fields__) - 1)
+    with monkeypatch.context() as m:
+        m.setattr(kind, "__getstate__", lambda self: fewer)
+        path.write_bytes(pickle.dumps((fmt, kit), protocol=5))
+    _set(root, ITEM, "title", "升级后的新标题")
+    result = _build(root, out)
+    assert result.edited == () and result.site is not None, "the normal build"
     assert tree(out) == _full(root, tmp_path)
 
 

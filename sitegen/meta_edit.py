@@ -22,12 +22,13 @@ and records the pages in the cache journal. The output is byte-identical to a fu
 
 from __future__ import annotations
 
+import copyreg
 import gc
 import pickle
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from .body_edit import BodyEditKit, BodyEdits, EditionPages, body_span
 from .cache import CACHE_DIR, FORMAT, UNREADABLE, cache_path, shape_digest
@@ -56,7 +57,8 @@ class ModelKit:
     token: str
     """Pairs it with the body-edit kit that names it (BodyEditKit.model_token)."""
     items: tuple[Item, ...]
-    """The published items in the order the model was built from, their bodies left out."""
+    """The published items in the order the model was built from (written and read without their
+    bodies: `dump_model`)."""
     ids: Identities
     """索引号 and slugs of every item."""
     pages: tuple[Page, ...]
@@ -78,12 +80,30 @@ def make_model(
     page_bodies: Mapping[str, PageBody],
 ) -> ModelKit:
     """The model kit of a build."""
-    return ModelKit(token, tuple(_slim(item) for item in published), ids, pages, dict(page_bodies))
+    return ModelKit(token, tuple(published), ids, pages, dict(page_bodies))
 
 
 def dump_model(model: ModelKit, file: BinaryIO) -> None:
-    """Serialise a model kit (for output.write_cache)."""
-    pickle.dump((FORMAT, model), file, protocol=5)
+    """Serialise a model kit (for output.CacheWriter), its items without their bodies."""
+    pickler = pickle.Pickler(file, protocol=5)
+    pickler.dispatch_table = copyreg.dispatch_table | {Item: _reduce_bodiless}  # type: ignore[attr-defined]
+    pickler.dump((FORMAT, model))
+
+
+_BODY = [f.name for f in fields(Item)].index("body")
+
+
+def _reduce_bodiless(item: Item) -> tuple[Callable[[tuple[Any, ...]], Item], tuple[Any, ...]]:
+    """How `dump_model` pickles an item: its fields but the body (fast_pickle's state)."""
+    state = item.__getstate__()  # type: ignore[attr-defined]
+    return _bodiless, (state[:_BODY] + state[_BODY + 1 :],)
+
+
+def _bodiless(values: tuple[Any, ...]) -> Item:
+    """An item from `_reduce_bodiless`'s fields, with an empty body."""
+    item = object.__new__(Item)
+    item.__setstate__((*values[:_BODY], "", *values[_BODY:]))  # type: ignore[attr-defined]
+    return item
 
 
 def load_model(root: Path, out: Path, token: str) -> ModelKit | None:

@@ -119,6 +119,7 @@ def test_a_normal_build_after_body_edits_renders_their_pages_again(
         "stage",  # front-matter that moves the item to other lists
         "new warning",  # a body edit that brings a diagnostic (a link to an unpublished item)
         "new Yi",  # Yi characters the page did not show: the font subset changes
+        "new Yi title",  # the same through the front-matter: lists would show them too
         "new file",
     ],
 )
@@ -144,6 +145,8 @@ def test_what_is_more_than_a_body_edit_takes_the_normal_build(
         _append(root, ITEM, "见[草稿](../jiuye/jiuye-draft.md)。")
     elif change == "new Yi":
         _append(root, ITEM, "彝文名称：ꑭꆈ")
+    elif change == "new Yi title":
+        _set(root, ITEM, "title", "最低生活保障（ꑭꆈ）")
     else:
         copy = text.replace("index_no: ", "# index_no: ")
         item.with_name("shehui-jiuzhu-new.md").write_text(copy, encoding="utf-8")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from .charts import BarChart, bar_chart
-from .model import Site
+from .model import Entry, Site
 from .output import OutputFile
 from .pages import Page, PageBody
 from .render import Renderer
@@ -66,6 +66,9 @@ class Portal:
     """Report page source → its computed table 2 rows."""
     as_of: dt.date
     """The build's date: figures count what is published on this day."""
+    late: Mapping[str, tuple[Entry, ...]]
+    """Edition language → its entries of the items published late (`stats.timeliness.late`),
+    newest first."""
 
     @property
     def guide(self) -> Page | None:
@@ -132,7 +135,12 @@ def build_portal(
         for p in pages
         if p.kind == "report" and p.year is not None
     }
-    return Portal(tuple(pages), dict(bodies), stats, charts, coverage(site), tables, as_of)
+    late_sources = frozenset(stats.timeliness.late)
+    late = {
+        edition.lang: tuple(e for e in edition.entries if e.item.source in late_sources)
+        for edition in site.editions
+    }
+    return Portal(tuple(pages), dict(bodies), stats, charts, coverage(site), tables, as_of, late)
 
 
 def portal_files(renderer: Renderer, portal: Portal) -> Iterator[OutputFile]:

@@ -516,6 +516,18 @@ def test_stats_cli_one_year(
     assert "2024年发布的已公开信息 5 条" in out
 
 
+def test_the_stats_page_lists_the_items_published_late(stats_site: Path, tmp_path: Path) -> None:
+    """The on-time section names each late item (and only those), linked."""
+    root = tmp_path / "site"
+    shutil.copytree(stats_site, root)  # (the build records 索引号 in data/: not in the shared copy)
+    build(BuildOptions(root=root, out=tmp_path / "out", today=TODAY_DATE))
+    page = (tmp_path / "out/stats/index.html").read_text(encoding="utf-8")
+    section = page[page.index('id="st-ontime"') : page.index('id="st-annual"')]
+    assert re.findall(r'<li><a href="([^"]+)">([^<]+)</a>', section) == [
+        ("../shehui-jiuzhu/a3.html", "临时救助工作情况")
+    ]
+
+
 def test_stats_pure_function_on_the_gated_model(stats_site: Path) -> None:
     site = load_site_model(stats_site, TODAY_DATE)
     stats = compute_stats(site)

@@ -133,20 +133,28 @@ def render_pages(
     pages kept from `out` as they are, and every page's fingerprint. `meanwhile` runs in this
     process while the workers render.
     """
+
+    def fingerprint(job: PageJob) -> str:
+        return digest((site_key, page_inputs(job, renderer.site, entries)))
+
+    if not previous.pages:  # nothing to keep: the workers fingerprint the pages they render
+        jobs = list(page_jobs(renderer.site))
+        done = pmap(lambda job: (finish(job.render(renderer)), fingerprint(job)), jobs, meanwhile)
+        fingerprints = {job.path: fp for job, (_, fp) in zip(jobs, done, strict=True)}
+        return [result for result, _ in done], [], fingerprints
     fingerprints: dict[str, str] = {}
     keep: list[OutputFile] = []
     todo: list[PageJob] = []
     folder = os.path.join(out, "") if out is not None else None
     for job in page_jobs(renderer.site):
-        fp = digest((site_key, page_inputs(job, renderer.site, entries)))
+        fp = fingerprint(job)
         fingerprints[job.path] = fp
         old_file = folder + job.path if folder is not None else ""
         if previous.pages.get(job.path) == fp and old_file and os.path.isfile(old_file):
             keep.append(OutputFile(job.path, source=old_file))
         else:
             todo.append(job)
-    done = pmap(lambda job: finish(job.render(renderer)), todo, meanwhile)
-    return done, keep, fingerprints
+    return pmap(lambda job: finish(job.render(renderer)), todo, meanwhile), keep, fingerprints
 
 
 def shown_entries(job: PageJob, site: Site) -> tuple[Entry | None, ...]:

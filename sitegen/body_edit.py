@@ -1,5 +1,6 @@
 """Body-only rebuilds: when the only change since the last build is the body text of a few
-published items, splice their new bodies into their pages and patch the search index.
+published items, splice their new bodies into their pages and patch the search index. Also plans
+front-matter rebuilds (meta_edit.py), which share its kit, conditions and index patching.
 
 An editor's most common change is a correction to an item's text. Nothing else in the site depends
 on a body but the pages that show it (the item's page in each edition that shows this text) and the

@@ -187,6 +187,17 @@ def test_a_front_matter_edit_renders_the_pages_that_show_the_item_again(
     assert _build(root, out).unchanged, "the stamp describes the output again"
 
 
+def test_a_body_edit_and_a_title_edit_together(site: tuple[Path, Path], tmp_path: Path) -> None:
+    """Two items in one rebuild, one edited below the front-matter and one above it."""
+    root, out = site
+    _append(root, ITEM, "同时修改的正文。")
+    _set(root, "content/items/jiuye/jiuye-1.md", "title", "同时修改的标题")
+    result = _build(root, out)
+    assert set(result.edited) == {ITEM, "content/items/jiuye/jiuye-1.md"}
+    assert result.site is None, "the short way"
+    assert tree(out) == _full(root, tmp_path)
+
+
 def test_a_normal_build_after_a_front_matter_edit_renders_its_pages_again(
     site: tuple[Path, Path], tmp_path: Path
 ) -> None:

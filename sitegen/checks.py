@@ -34,10 +34,15 @@ def check_items(items: Sequence[Item], config: SiteConfig, ids: Identities) -> l
     return [d for diags in found for d in diags]
 
 
-def check_privacy(item: Item, root: Path) -> list[Diagnostic]:
-    """Unmasked ID, mobile and bank card numbers in the file, attachment names and text attachments."""
+def check_privacy(item: Item, root: Path, text: str | None = None) -> list[Diagnostic]:
+    """Unmasked ID, mobile and bank card numbers in the file, attachment names and text attachments.
+
+    `text` is the item file as content.load_item_text decoded it (read here when not given: the
+    same text for a file that loaded)."""
+    if text is None:
+        text = _read(root / item.source)
     # (file reported, text searched, line to report when the text is not the file itself)
-    texts: list[tuple[str, str, int]] = [(item.source, _read(root / item.source), 0)]
+    texts: list[tuple[str, str, int]] = [(item.source, text, 0)]
     for att in item.attachments:
         texts.append((item.source, att.file, item.lines.get("attachments", 1)))
         if att.file.lower().endswith(TEXT_ATTACHMENTS):

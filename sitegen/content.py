@@ -209,6 +209,8 @@ class SourceFile:
     """Markdown body."""
     body_line: int
     """Number of lines before the body."""
+    text: str
+    """The whole file as decoded (BOM removed, line endings "\n"): what the privacy scan reads."""
 
 
 def read_source(root: Path, path: Path) -> tuple[SourceFile | None, list[Diagnostic]]:
@@ -247,19 +249,29 @@ def read_source(root: Path, path: Path) -> tuple[SourceFile | None, list[Diagnos
     mapping, errs = load_mapping(fm, rel, line_offset=1)
     if mapping is None:
         return None, problems + errs
-    return SourceFile(rel, mapping, body, body_line), problems
+    return SourceFile(rel, mapping, body, body_line, decoded.text), problems
 
 
 def load_item(root: Path, path: Path, config: SiteConfig) -> tuple[Item | None, list[Diagnostic]]:
     """Read one item file; returns (Item or None, problems)."""
+    item, problems, _ = load_item_text(root, path, config)
+    return item, problems
+
+
+def load_item_text(
+    root: Path, path: Path, config: SiteConfig
+) -> tuple[Item | None, list[Diagnostic], str]:
+    """load_item, and the file's decoded text ("" when it could not be read): the build scans it
+    for personal numbers without reading the file again."""
     source, problems = read_source(root, path)
     if source is None:
-        return None, problems
+        return None, problems, ""
     rel, mapping, body, body_line = source.rel, source.front, source.body, source.body_line
     v = _Validator(rel, mapping.lines, config, root, path.parent)
     values = v.normalise_keys(mapping.values)
     item = v.item(values, body, body_line)
-    return (item if not any(d.is_error for d in v.problems) else None), problems + v.problems
+    ok = not any(d.is_error for d in v.problems)
+    return (item if ok else None), problems + v.problems, source.text
 
 
 def _exists(path: Path) -> bool:

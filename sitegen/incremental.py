@@ -18,7 +18,7 @@ from . import checks, search_stage
 from .bodies import Links
 from .cache import BodyEntry, BuildCache, LoadEntry, digest, file_key, shape_digest
 from .config import SiteConfig
-from .content import Item, iter_item_files, load_item
+from .content import Item, iter_item_files, load_item_text
 from .diagnostics import Diagnostic
 from .identity import Identities
 from .markdown import RenderedMarkdown
@@ -71,11 +71,13 @@ def load_items(
 
 
 def _load_and_check(root: Path, path: Path, config: SiteConfig) -> LoadEntry:
-    item, diags = load_item(root, path, config)
+    item, diags, text = load_item_text(root, path, config)
     extra = [root / a.source for a in item.attachments] if item is not None else []
     found: tuple[Diagnostic, ...] = ()
     if item is not None:
-        found = tuple(checks.check_privacy(item, root) + checks.check_timeliness(item, config))
+        found = tuple(
+            checks.check_privacy(item, root, text) + checks.check_timeliness(item, config)
+        )
     shape = shape_digest(item) if item is not None else ""
     item_digest = digest((shape, item.body)) if item is not None else digest(None)
     return LoadEntry(file_key(path, extra), (item, diags), found, item_digest, shape)

@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import copy_site
+from sitegen.checks import check_privacy
+from sitegen.config import load_config
+from sitegen.content import load_item_text
 from sitegen.privacy import Finding, find_personal_numbers, line_col, mask_text
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -415,3 +420,25 @@ def test_no_false_positives_on_a_large_realistic_text() -> None:
     )
     text = para * (2_000_000 // len(para.encode()))
     assert find_personal_numbers(text) == []
+
+
+def test_the_build_scans_the_text_it_loaded_with_the_file_s_lines_and_columns(
+    tmp_path: Path,
+) -> None:
+    """The build hands the privacy scan the text content.load_item_text decoded (BOM removed, line
+    endings "\\n") instead of reading the file again: the same findings, at the same places, as a
+    scan that reads the file itself, for a file with a BOM and mixed line endings."""
+    root = copy_site(tmp_path / "site", content=True)
+    path = root / "content/items/jiuye/jiuye-1.md"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines.insert(len(lines) - 1, f"联系人身份证号 {ID_A}。")
+    data = "\ufeff" + "\r\n".join(lines[:5]) + "\r\n" + "\r".join(lines[5:8]) + "\n"
+    path.write_bytes((data + "\n".join(lines[8:])).encode("utf-8"))
+    config, _ = load_config(root)
+    assert config is not None
+    item, _, text = load_item_text(root, path, config)
+    assert item is not None
+    found = check_privacy(item, root, text)
+    assert found == check_privacy(item, root)
+    assert [(d.code, d.line) for d in found] == [("E301", len(lines) - 1)]
+    assert text.split("\n")[found[0].line - 1][found[0].col - 1 :].startswith(ID_A[:6])

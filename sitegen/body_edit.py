@@ -30,13 +30,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
-from . import checks
 from .bodies import Links
-from .cache import FORMAT, UNREADABLE, LoadEntry, Stamp, cache_path, digest, shape_digest
+from .cache import FORMAT, UNREADABLE, LoadEntry, Stamp, cache_path, digest
 from .config import SiteConfig, load_config
-from .content import Item, load_item
+from .content import Item
 from .diagnostics import Diagnostic
 from .fonts import NO_YI, YiUse, page_yi
+from .incremental import load_and_check
 from .markdown import RenderedMarkdown
 from .model import Site
 from .output import OutputFile, replace_files, write_cache
@@ -279,7 +279,7 @@ def plan(
             return None
         items.append(edit[0])
         bodies.append(edit[1])
-        if shape_digest(edit[0]) != kit.shapes[path]:
+        if edit[2] != kit.shapes[path]:
             reshaped.append(path)
     return BodyEdits(
         kit,
@@ -294,18 +294,20 @@ def plan(
 
 def _edit(
     root: Path, source: str, kit: BodyEditKit, config: SiteConfig
-) -> tuple[Item, dict[str, RenderedMarkdown]] | None:
-    """The item at `source` as saved and its new body, if it loads with the same diagnostics."""
-    item, found = load_item(root, root / source, config)
+) -> tuple[Item, dict[str, RenderedMarkdown], str] | None:
+    """The item at `source` as saved, its new body and its shape (cache.shape_digest), if it
+    loads with the same diagnostics."""
+    entry = load_and_check(root, root / source, config)
+    item, found = entry.result
     if item is None:
         return None
-    found = [*found, *checks.check_privacy(item, root), *checks.check_timeliness(item, config)]
+    found = [*found, *entry.checks]
     slug = kit.links.page_of[source].rpartition("/")[2].removesuffix(".html")
     versions, link_problems, _ = kit.links.render(item, slug)
     found += [*versions[""].problems, *link_problems]
     if tuple(found) != kit.diagnostics.get(source, ()):
         return None
-    return item, versions
+    return item, versions, entry.shape
 
 
 def splice(edits: BodyEdits, out: Path) -> tuple[list[OutputFile], BodyEditKit] | None:

@@ -55,7 +55,7 @@ def load_items(
                 entries[rel] = old
                 continue
         todo.append((rel, path))
-    fresh = pmap(lambda job: _load_and_check(root, job[1], config), todo)
+    fresh = pmap(lambda job: load_and_check(root, job[1], config), todo)
     for (rel, _), entry in zip(todo, fresh, strict=True):
         entries[rel] = entry
     items: list[Item] = []
@@ -70,7 +70,9 @@ def load_items(
     return items, problems, entries
 
 
-def _load_and_check(root: Path, path: Path, config: SiteConfig) -> LoadEntry:
+def load_and_check(root: Path, path: Path, config: SiteConfig) -> LoadEntry:
+    """Load one item file and run the per-item checks on it (also body_edit.plan's way to load an
+    edited item)."""
     item, diags, text = load_item_text(root, path, config)
     extra = [root / a.source for a in item.attachments] if item is not None else []
     found: tuple[Diagnostic, ...] = ()

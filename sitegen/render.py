@@ -11,6 +11,7 @@ import contextlib
 import copy
 import pickle
 import re
+import types
 from collections import ChainMap
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ import jinja2
 import jinja2.ext
 import jinja2.nodes
 import jinja2.parser
+import jinja2.runtime
 from markupsafe import Markup, escape
 
 from .bodies import body_for
@@ -48,6 +50,35 @@ class PageContext:
     """The edition this page belongs to."""
     path: str
     """Output path of the page being rendered."""
+
+
+class _Context(jinja2.runtime.Context):
+    """Jinja's template context, with a short way through calls to plain helpers.
+
+    Templates call helpers (`t`, `url`, `date`, `entry_title` …) ~50 times per page, and
+    Context.call looked at each callee twice for a "pass the context" mark: a third of all render
+    time. A plain function, method or translator without the mark is now called straight away;
+    anything else (macros, marked functions, classes) takes Jinja's own way.
+    """
+
+    def call(__self, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # Jinja's parameter names
+        """Call `__obj` as Jinja would."""
+        if type(__obj) in _PLAIN_CALLABLES and not hasattr(__obj, "jinja_pass_arg"):
+            kwargs.pop("_loop_vars", None)
+            kwargs.pop("_block_vars", None)
+            try:
+                return __obj(*args, **kwargs)
+            except StopIteration:  # as Jinja: a helper's StopIteration must not end a loop
+                return __self.environment.undefined(
+                    "value was undefined because a callable raised a StopIteration exception"
+                )
+        return super().call(__obj, *args, **kwargs)
+
+
+_PLAIN_CALLABLES = frozenset(
+    {types.FunctionType, types.MethodType, types.BuiltinFunctionType, Translator}
+)
+"""Callee types that never take a context unless marked (a translator's __call__ is unmarked)."""
 
 
 _URL_UNSAFE_RE = re.compile(r'[\x00-\x20\x7f"#%<>?\\^`{|}]')
@@ -176,6 +207,7 @@ class Renderer:
             extensions=[FragmentCache],
             auto_reload=False,  # one environment per build: no stat() of the templates per page
         )
+        self.env.context_class = _Context
         self.env.globals.update({"portal": None, **(template_globals or {})})
         self.env.filters["url_path"] = url_path
         self._nav: dict[tuple[str, str], Markup] = {}

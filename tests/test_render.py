@@ -114,3 +114,37 @@ def test_compiled_templates_are_kept_in_the_cache_folder(
     for kept in compiled.glob("templates-*/*"):
         kept.write_bytes(kept.read_bytes()[:20])  # damaged: compiled again, not an error
     assert render(expect_compile=True) == "x 二"
+
+
+def test_template_calls_behave_as_in_jinja() -> None:
+    """The renderer's short way through helper calls (render._Context) changes no result: marked
+    functions still get the context, keyword arguments and loops work, macros take Jinja's way, and
+    a helper's StopIteration gives an undefined value instead of ending the loop."""
+    source = (
+        "{% macro m(x) %}<{{ x }}>{% endmacro %}"
+        "{% for i in [1, 2] %}{{ f(i, k='v') }};{{ ctx_name() }};{{ m(i) }};{{ t('a') }}|{% endfor %}"
+        "{{ stop() is undefined }}"
+    )
+
+    @jinja2.pass_context
+    def ctx_name(context: jinja2.runtime.Context) -> str:
+        return str(context["name"])
+
+    def stop() -> None:
+        raise StopIteration
+
+    results = []
+    for context_class in (jinja2.runtime.Context, render_module._Context):
+        env = jinja2.Environment(autoescape=True)
+        env.context_class = context_class
+        results.append(
+            env.from_string(source).render(
+                f=lambda i, k: f"{i}{k}&",
+                ctx_name=ctx_name,
+                t={"a": "<A>"}.get,
+                stop=stop,
+                name="n",
+            )
+        )
+    assert results[0] == results[1]
+    assert results[1] == "1v&amp;;n;<1>;&lt;A&gt;|2v&amp;;n;<2>;&lt;A&gt;|True"

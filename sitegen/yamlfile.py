@@ -79,7 +79,7 @@ def load_mapping(
         cols: dict[str, int] = {}
         for key_node, value_node in node.value:
             key_line = key_node.start_mark.line + 1 + line_offset
-            key = str(loader.construct_object(key_node, deep=True))
+            key = str(_construct(loader, key_node))
             line = key_line
             if key in values:
                 return None, [
@@ -92,7 +92,7 @@ def load_mapping(
                         "删除多余的一行",
                     )
                 ]
-            values[key] = loader.construct_object(value_node, deep=True)
+            values[key] = _construct(loader, value_node)
             lines[key] = line
             cols[key] = value_node.start_mark.column + 1
         return Mapping(values, lines, cols), []
@@ -114,6 +114,25 @@ def load_mapping(
         ]
     finally:
         loader.dispose()
+
+
+_STR = "tag:yaml.org,2002:str"
+_SEQ = "tag:yaml.org,2002:seq"
+
+
+def _construct(loader: Any, node: yaml.Node) -> Any:
+    """``loader.construct_object(node, deep=True)``, without PyYAML's per-value bookkeeping for the
+    common values: a string, and a list of strings (libyaml has already resolved their tags). The
+    constructor took ~7 µs per value, a quarter of reading a front-matter."""
+    if node.tag == _STR and isinstance(node, yaml.ScalarNode):
+        return node.value
+    if (
+        node.tag == _SEQ
+        and isinstance(node, yaml.SequenceNode)
+        and all(c.tag == _STR and isinstance(c, yaml.ScalarNode) for c in node.value)
+    ):
+        return [c.value for c in node.value]
+    return loader.construct_object(node, deep=True)
 
 
 MAX_DEPTH = 64

@@ -22,7 +22,7 @@ import yaml
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from sitegen import bodies, checks
+from sitegen import bodies, checks, yamlfile
 from sitegen.config import SiteConfig, load_config
 from sitegen.content import ALIAS_TO_FIELD, FIELD_ALIASES, load_item
 from sitegen.diagnostics import Diagnostic
@@ -400,3 +400,36 @@ def test_slugs_the_domain_folder_needs(
     assert item is not None, problems
     _, found = assign([item], config, {})
     assert [(d.code, d.line) for d in found] == ([("E206", 7)] if reserved else [])
+
+
+_SCALARS = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(["yes", "no", "~", "null", "12", "0x1F", "1e3", ".inf", "2024-01-02", "'q'"]),
+)
+
+
+@given(
+    st.dictionaries(
+        st.text(alphabet="abc_xyz", min_size=1, max_size=6),
+        st.one_of(
+            _SCALARS,
+            st.lists(_SCALARS, max_size=4),
+            st.dictionaries(st.text(max_size=3), _SCALARS, max_size=2),
+        ),
+        max_size=6,
+    ),
+    st.sampled_from([None, "'", '"', "|"]),
+)
+def test_mapping_values_equal_pyyaml_construction(values: dict, style: str | None) -> None:
+    """yamlfile reads strings and lists of strings itself (yamlfile._construct): every value it
+    returns equals what PyYAML's own constructor (timestamps off) builds from the same text."""
+    text = yaml.safe_dump(values, allow_unicode=True, default_style=style, sort_keys=False)
+    mapping, problems = yamlfile.load_mapping(text, "x.md")
+    loader = yamlfile._Loader(text)
+    try:
+        expected = loader.get_single_data() or {}
+    finally:
+        loader.dispose()
+    assert problems == []
+    assert mapping is not None
+    assert mapping.values == {str(k): v for k, v in expected.items()}

@@ -3,7 +3,7 @@
 Both implementations must reproduce tests/fixtures/tokenizer/vectors.json exactly; change them
 together, bump SPEC_VERSION, and regenerate the vectors (``python -m sitegen.search.vectors``).
 
-Specification (version 1):
+Specification (version 2):
 
 1. Normalisation: NFKC, then full Unicode case folding (Python ``str.casefold``), then deletion of
    invisible characters (soft hyphen, zero-width and bidi controls, word joiners, BOM, variation
@@ -22,7 +22,10 @@ Specification (version 1):
    a part are dropped. A part's terms are the pairs of its HAN/YI runs of two or more characters,
    each one-character HAN/YI run alone, each WORD run whole, the part's last one as a prefix
    ("inform" finds "information", "2024" finds "20240605"), and the joints between its runs.
-   Every term must be present.
+   Every term must be present. A term a joint of the part already implies is left out (version
+   2): a one-character HAN/YI run next to a joint (the joint holds that character, and every
+   HAN/YI character is indexed alone), and a last WORD run of one character after a joint (the
+   joint holds its first character). 6.3% needs 6 and 6.3, not every term starting with 3.
 5. What a result must contain (checked against the document text, see reference.py): every part
    occurs in the normalised title or body, and a part that starts with a WORD character starts at
    a word start. Separators inside a part must match exactly: 〔2024〕5号 finds 〔2024〕5号, not
@@ -31,12 +34,13 @@ Specification (version 1):
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
-SPEC_VERSION = 1
+SPEC_VERSION = 2
 """Bumped whenever normalisation or tokens change; the index manifest records it."""
 
 HAN_RANGES: tuple[tuple[int, int], ...] = (
@@ -218,17 +222,24 @@ def parse_query(query: str) -> list[QueryPart]:
         segs = segments(raw)
         if not segs:
             continue
+        glues: list[str | None] = [None]  # glues[i]: the joint between segs[i - 1] and segs[i]
+        glues += [
+            joint(before, raw[before.start + len(before.text) : seg.start], seg)
+            for before, seg in itertools.pairwise(segs)
+        ]
+        glues.append(None)
         terms: list[QueryTerm] = []
         for i, seg in enumerate(segs):
-            if i:
-                before = segs[i - 1]
-                glue = joint(before, raw[before.start + len(before.text) : seg.start], seg)
-                if glue is not None:
-                    terms.append(QueryTerm(glue, False))
+            glue, glued = glues[i], glues[i] is not None or glues[i + 1] is not None
+            if glue is not None:
+                terms.append(QueryTerm(glue, False))
+            last = i == len(segs) - 1
             if seg.cls == WORD:
-                terms.append(QueryTerm(seg.text, i == len(segs) - 1))
+                if not (last and len(seg.text) == 1 and glue is not None):
+                    terms.append(QueryTerm(seg.text, last))
             elif len(seg.text) == 1:
-                terms.append(QueryTerm(seg.text, False))
+                if not glued:
+                    terms.append(QueryTerm(seg.text, False))
             else:
                 terms.extend(
                     QueryTerm(seg.text[j : j + 2], False) for j in range(len(seg.text) - 1)

@@ -50,6 +50,7 @@ INPUTS: tuple[tuple[str, str], ...] = (
     ("query trailing punctuation", "“最低生活保障”。"),
     ("joints across one separator only", "2024-06-05 12..3 a–b x〔〕y 5\u3000号 第3条"),
     ("joint with astral han and yi", "𠙶1ꆈ2"),
+    ("query terms a joint implies", "第3 长6 6.3% 6.35 5号 a–b 3 号"),
 )
 """(name, text) pairs; every text is both tokenized and parsed as a query."""
 

@@ -18,7 +18,7 @@
 (function (root) {
   "use strict";
 
-  var SPEC_VERSION = 1;
+  var SPEC_VERSION = 2;
   var SEPARATOR = 0, HAN = 1, YI = 2, WORD = 3;
 
   var HAN_RANGES = [
@@ -219,15 +219,22 @@
         seen[key] = true;
         terms.push({ term: term, prefix: prefix });
       }
+      // glues[i]: the joint between segs[i - 1] and segs[i] (null: none)
+      var glues = segs.map(function (seg, i) {
+        return i ? joint(segs[i - 1], raw.slice(segEnd(segs[i - 1]), seg.start), seg) : null;
+      });
+      glues.push(null);
       segs.forEach(function (seg, i) {
         var c = seg.chars;
-        if (i) {
-          var glue = joint(segs[i - 1], raw.slice(segEnd(segs[i - 1]), seg.start), seg);
-          if (glue !== null) add(glue, false);
-        }
-        if (seg.cls === WORD) add(c.join(""), i === segs.length - 1);
-        else if (c.length === 1) add(c[0], false);
-        else for (var j = 0; j + 1 < c.length; j++) add(c[j] + c[j + 1], false);
+        var glue = glues[i];
+        var last = i === segs.length - 1;
+        if (glue !== null) add(glue, false);
+        // a term a joint implies is left out (spec step 4, version 2)
+        if (seg.cls === WORD) {
+          if (!(last && c.length === 1 && glue !== null)) add(c.join(""), last);
+        } else if (c.length === 1) {
+          if (glue === null && glues[i + 1] === null) add(c[0], false);
+        } else for (var j = 0; j + 1 < c.length; j++) add(c[j] + c[j + 1], false);
       });
       var end = segEnd(segs[segs.length - 1]);
       var exact = segs.length === 1 && (segs[0].cls === WORD || segs[0].chars.length <= 2);

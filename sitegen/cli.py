@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import multiprocessing
 import os
 import sys
+import threading
 from collections import Counter
 from pathlib import Path
+from typing import NoReturn
 
 from .diagnostics import BuildFailed, Diagnostic, UsageError, format_all, sort_key
 
@@ -252,5 +255,21 @@ COMMANDS = {
 }
 
 
+def run() -> NoReturn:
+    """The `sitegen` command: main(), then exit without tearing the interpreter down.
+
+    Everything a command writes is closed and in place when main() returns; what is left is Python
+    freeing a build's millions of objects one by one, 0.15–0.2 s at 10,000 items, a sixth of a
+    short rebuild. So the process ends at once (os._exit, after flushing stdout and stderr), unless
+    a thread or a child process is still running: then it exits normally and waits for them.
+    """
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if threading.active_count() == 1 and not multiprocessing.active_children():
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import subprocess
 import sys
@@ -211,3 +212,33 @@ def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
     assert run_cli("build", "--root", str(root), "--out", str(a), "--today", TODAY).returncode == 0
     assert run_cli("build", "--root", str(root), "--out", str(b), "--today", TODAY).returncode == 0
     assert _snapshot(a) == _snapshot(b)
+
+
+def test_the_command_prints_everything_before_it_exits(tmp_path: Path) -> None:
+    """`python -m sitegen` (the `sitegen` command) ends the process without tearing the interpreter
+    down (cli.run): what it printed into a pipe still arrives whole, with the exit status, for a
+    build that succeeds and one that fails."""
+    site = copy_site(tmp_path / "site", content=True)
+    # output to a pipe is block-buffered, as on a server (unless PYTHONUNBUFFERED says otherwise)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    ok = subprocess.run(
+        [sys.executable, "-m", "sitegen", "build", "--root", str(site), "--today", TODAY],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert "已生成" in ok.stdout and ok.stdout.rstrip().splitlines()[-1].startswith("用时")
+    assert (site / "output" / "index.html").is_file()
+
+    item = next((site / "content" / "items").rglob("*.md"))
+    item.write_text("---\ntitle: [未闭合\n---\n正文\n", encoding="utf-8")
+    failed = subprocess.run(
+        [sys.executable, "-m", "sitegen", "build", "--root", str(site), "--today", TODAY],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert failed.returncode == 1
+    assert "E110" in failed.stderr
+    assert failed.stderr.rstrip().splitlines()[-1].startswith("生成失败")

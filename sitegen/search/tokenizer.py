@@ -34,6 +34,7 @@ Specification (version 2):
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
@@ -93,10 +94,16 @@ _SPACE_RE = re.compile(f"[{_SPACES}]+")
 # One separator character that is not a space (spaces split queries, so never join terms).
 _SEP1 = f"(?:(?![{_SPACES}{_HAN}{_YI}])[\\W_])"
 _HY = f"[{_HAN}{_YI}]"
-# Every overlapping HAN or YI pair, and every joint (spec step 3), found by one lookahead scan.
-_PAIR_RE = re.compile(
-    f"(?=([{_HAN}]{{2}}|[{_YI}]{{2}}|{_WORD}{_SEP1}(?:{_HY}|{_WORD})|{_WORD}{_HY}|{_HY}{_SEP1}?{_WORD}))"
-)
+
+
+@functools.cache
+def _pair_re() -> re.Pattern[str]:
+    """Every overlapping HAN or YI pair, and every joint (spec step 3), found by one lookahead scan
+    (compiled on first use: 17 ms, and only count_terms, the reference, needs it)."""
+    return re.compile(
+        f"(?=([{_HAN}]{{2}}|[{_YI}]{{2}}|{_WORD}{_SEP1}(?:{_HY}|{_WORD})|{_WORD}{_HY}|{_HY}{_SEP1}?{_WORD}))"
+    )
+
 
 SEPARATOR, HAN, YI, WORD = 0, 1, 2, 3
 """Character classes; HAN, YI and WORD are also the group numbers of _SEGMENT_RE."""
@@ -183,7 +190,7 @@ def tokenize(text: str) -> list[str]:
 
 def count_terms(norm: str) -> tuple[Counter[str], int]:
     """Term frequencies and token count of normalised text; the fast path of ``tokenize``."""
-    counts: Counter[str] = Counter(_PAIR_RE.findall(norm))
+    counts: Counter[str] = Counter(_pair_re().findall(norm))
     pairs = counts.total()
     runs = "".join(_RUN_RE.findall(norm))
     counts.update(runs)

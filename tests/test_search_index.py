@@ -432,3 +432,44 @@ def test_an_edit_rewrites_few_shards(docs: list[SearchDoc]) -> None:
     shards = [p for p in after if p.startswith("t/")]
     changed = [p for p in shards if before.get(p) != after[p]]
     assert len(shards) > 20 and 0 < len(changed) <= len(shards) // 4
+
+
+def _plan_term_by_term(p: postings.Postings, n_docs: int) -> list[int]:
+    """shards.plan's rule applied one term at a time (how it was first written)."""
+    from sitegen.search import shards
+
+    sizes = p.counts.sum(axis=1) * shards.posting_width(n_docs) + 24
+    bounds, size = [0], 0
+    for index, (term, term_size) in enumerate(zip(p.terms, sizes.tolist(), strict=True)):
+        term_size += 3 * len(term)
+        if index and (
+            (size >= shards.MIN_BYTES and shards.fnv1a(term) % shards.CUT_EVERY == 0)
+            or size + term_size > shards.MAX_BYTES
+        ):
+            bounds.append(index)
+            size = 0
+        size += term_size
+    if p.terms:
+        bounds.append(len(p.terms))
+    return bounds
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_shard_plan_follows_the_term_by_term_rule(seed: int) -> None:
+    """shards.plan (binary searches over the running size) cuts exactly where the rule applied term
+    by term cuts, with terms big enough to stand alone, astral and Yi terms among them."""
+    from sitegen.search import shards
+
+    rnd = random.Random(seed)
+    alphabet = ["保", "障", "𠙶", "ꆈ", "a", "7", "〕", "号"]
+    terms = sorted(
+        {"".join(rnd.choices(alphabet, k=rnd.randint(1, 9))) for _ in range(3000)},
+        key=lambda t: t.encode("utf-16-be", "surrogatepass"),
+    )
+    big = rnd.choice([2, 50, 3000])  # some terms with postings past MAX_BYTES
+    counts = np.array(
+        [[rnd.randint(0, 3), rnd.choice([1, 5, 40, 400, big * 1000])] for _ in terms], np.int64
+    )
+    p = postings.Postings(terms, counts, np.zeros(0, np.uint32), [[0] * 70_000, [0] * 70_000])
+    assert shards.plan(p, 70_000) == _plan_term_by_term(p, 70_000)
+    assert [int(h) for h in shards.fnv1a_all(terms)] == [shards.fnv1a(t) for t in terms]

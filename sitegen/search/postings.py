@@ -227,7 +227,8 @@ def count_blocks(
 
 def patch_document(postings: Postings, doc: int, texts: Sequence[str]) -> tuple[Postings, set[str]]:
     """``postings`` with document ``doc``'s texts (one per field) replaced by ``texts``, and the
-    terms the document had or has (no other term's postings changed).
+    terms whose postings changed: a term the document had or has, with another frequency in some
+    field now (a term it keeps as it was is left out: its shard need not be looked at again).
 
     Equal to inverting the changed texts from scratch (tests check it), at a fraction of the cost:
     body-only rebuilds and the live preview's quick search update. The document's old postings are
@@ -244,8 +245,11 @@ def patch_document(postings: Postings, doc: int, texts: Sequence[str]) -> tuple[
     dtype = postings.values.dtype
     gone = np.flatnonzero((postings.values >> dtype.type(TF_BITS)) == dtype.type(doc))
     gone_list = np.searchsorted(ends, gone, side="right")
-    touched = {postings.terms[i] for i in (gone_list // n_fields).tolist()}
-    touched.update(added)
+    was = {  # (term, field) -> the document's posting before
+        (postings.terms[i // n_fields], i % n_fields): v
+        for i, v in zip(gone_list.tolist(), postings.values[gone].tolist(), strict=True)
+    }
+    now: dict[tuple[str, int], int] = {}
     kept_sizes = sizes.copy()
     np.subtract.at(kept_sizes, gone_list, 1)
     kept = np.delete(postings.values, gone)
@@ -259,6 +263,7 @@ def patch_document(postings: Postings, doc: int, texts: Sequence[str]) -> tuple[
         for term, tf in zip(c.term.tolist(), c.tf.tolist(), strict=True):
             rank = rank_of_added[c.terms[term]]
             posting = doc << TF_BITS | min(tf, MAX_TF)
+            now[c.terms[term], f] = posting
             old = int(np.searchsorted(old_rank, rank))  # old_rank rises: the old terms' order
             if old == len(old_rank) or old_rank[old] != rank:
                 # a new term: its list goes after the lists of the terms before it
@@ -282,4 +287,7 @@ def patch_document(postings: Postings, doc: int, texts: Sequence[str]) -> tuple[
     if not used.all():
         terms = [t for t, u in zip(terms, used.tolist(), strict=True) if u]
         counts = counts[used]
+    touched = {
+        term for term, f in was.keys() | now.keys() if was.get((term, f)) != now.get((term, f))
+    }
     return Postings(terms, counts, values, lengths), touched

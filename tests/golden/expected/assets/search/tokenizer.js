@@ -1,7 +1,7 @@
 /*
  * sitegen search tokenizer: the JavaScript twin of sitegen/search/tokenizer.py.
  *
- * Specification version 1 (the full text is in tokenizer.py's docstring):
+ * Specification version 2 (the full text is in tokenizer.py's docstring):
  * 1. normalise: NFKC, full case folding, invisible characters deleted;
  * 2. classes: HAN, YI (U+A000-U+A4CF), WORD (letters and digits, \p{L} \p{N}), SEPARATOR;
  * 3. index tokens over code points: every HAN/YI character alone and every adjacent pair in a run
@@ -9,7 +9,8 @@
  *    or across one non-space separator (last char + separator + first char: 4〕5, 5号);
  * 4. queries: parts split on whitespace, separators trimmed at both ends; terms are the pairs of
  *    HAN/YI runs of 2+ characters, single HAN/YI characters, WORD runs (the last one a prefix),
- *    and the joints between runs;
+ *    and the joints between runs, less the terms a joint implies (a lone HAN/YI character next
+ *    to a joint, a last one-character WORD after one);
  * 5. a result contains every part (in title or body); a part starting with a WORD character
  *    starts at a word start.
  * Both implementations must reproduce tests/fixtures/tokenizer/vectors.json exactly.
@@ -41,25 +42,11 @@
     0xb5:"\u03bc",0xdf:"ss",0x149:"\u02bcn",0x17f:"s",0x1f0:"j\u030c",0x345:"\u03b9",
     0x390:"\u03b9\u0308\u0301",0x3b0:"\u03c5\u0308\u0301",0x3c2:"\u03c3",0x3d0:"\u03b2",
     0x3d1:"\u03b8",0x3d5:"\u03c6",0x3d6:"\u03c0",0x3f0:"\u03ba",0x3f1:"\u03c1",0x3f5:"\u03b5",
-    0x587:"\u0565\u0582",0x13a0:"\u13a0",0x13a1:"\u13a1",0x13a2:"\u13a2",0x13a3:"\u13a3",
-    0x13a4:"\u13a4",0x13a5:"\u13a5",0x13a6:"\u13a6",0x13a7:"\u13a7",0x13a8:"\u13a8",0x13a9:"\u13a9",
-    0x13aa:"\u13aa",0x13ab:"\u13ab",0x13ac:"\u13ac",0x13ad:"\u13ad",0x13ae:"\u13ae",0x13af:"\u13af",
-    0x13b0:"\u13b0",0x13b1:"\u13b1",0x13b2:"\u13b2",0x13b3:"\u13b3",0x13b4:"\u13b4",0x13b5:"\u13b5",
-    0x13b6:"\u13b6",0x13b7:"\u13b7",0x13b8:"\u13b8",0x13b9:"\u13b9",0x13ba:"\u13ba",0x13bb:"\u13bb",
-    0x13bc:"\u13bc",0x13bd:"\u13bd",0x13be:"\u13be",0x13bf:"\u13bf",0x13c0:"\u13c0",0x13c1:"\u13c1",
-    0x13c2:"\u13c2",0x13c3:"\u13c3",0x13c4:"\u13c4",0x13c5:"\u13c5",0x13c6:"\u13c6",0x13c7:"\u13c7",
-    0x13c8:"\u13c8",0x13c9:"\u13c9",0x13ca:"\u13ca",0x13cb:"\u13cb",0x13cc:"\u13cc",0x13cd:"\u13cd",
-    0x13ce:"\u13ce",0x13cf:"\u13cf",0x13d0:"\u13d0",0x13d1:"\u13d1",0x13d2:"\u13d2",0x13d3:"\u13d3",
-    0x13d4:"\u13d4",0x13d5:"\u13d5",0x13d6:"\u13d6",0x13d7:"\u13d7",0x13d8:"\u13d8",0x13d9:"\u13d9",
-    0x13da:"\u13da",0x13db:"\u13db",0x13dc:"\u13dc",0x13dd:"\u13dd",0x13de:"\u13de",0x13df:"\u13df",
-    0x13e0:"\u13e0",0x13e1:"\u13e1",0x13e2:"\u13e2",0x13e3:"\u13e3",0x13e4:"\u13e4",0x13e5:"\u13e5",
-    0x13e6:"\u13e6",0x13e7:"\u13e7",0x13e8:"\u13e8",0x13e9:"\u13e9",0x13ea:"\u13ea",0x13eb:"\u13eb",
-    0x13ec:"\u13ec",0x13ed:"\u13ed",0x13ee:"\u13ee",0x13ef:"\u13ef",0x13f0:"\u13f0",0x13f1:"\u13f1",
-    0x13f2:"\u13f2",0x13f3:"\u13f3",0x13f4:"\u13f4",0x13f5:"\u13f5",0x13f8:"\u13f0",0x13f9:"\u13f1",
-    0x13fa:"\u13f2",0x13fb:"\u13f3",0x13fc:"\u13f4",0x13fd:"\u13f5",0x1c80:"\u0432",0x1c81:"\u0434",
-    0x1c82:"\u043e",0x1c83:"\u0441",0x1c84:"\u0442",0x1c85:"\u0442",0x1c86:"\u044a",0x1c87:"\u0463",
-    0x1c88:"\ua64b",0x1e96:"h\u0331",0x1e97:"t\u0308",0x1e98:"w\u030a",0x1e99:"y\u030a",
-    0x1e9a:"a\u02be",0x1e9b:"\u1e61",0x1e9e:"ss",0x1f50:"\u03c5\u0313",0x1f52:"\u03c5\u0313\u0300",
+    0x587:"\u0565\u0582",0x13f8:"\u13f0",0x13f9:"\u13f1",0x13fa:"\u13f2",0x13fb:"\u13f3",
+    0x13fc:"\u13f4",0x13fd:"\u13f5",0x1c80:"\u0432",0x1c81:"\u0434",0x1c82:"\u043e",0x1c83:"\u0441",
+    0x1c84:"\u0442",0x1c85:"\u0442",0x1c86:"\u044a",0x1c87:"\u0463",0x1c88:"\ua64b",
+    0x1e96:"h\u0331",0x1e97:"t\u0308",0x1e98:"w\u030a",0x1e99:"y\u030a",0x1e9a:"a\u02be",
+    0x1e9b:"\u1e61",0x1e9e:"ss",0x1f50:"\u03c5\u0313",0x1f52:"\u03c5\u0313\u0300",
     0x1f54:"\u03c5\u0313\u0301",0x1f56:"\u03c5\u0313\u0342",0x1f80:"\u1f00\u03b9",
     0x1f81:"\u1f01\u03b9",0x1f82:"\u1f02\u03b9",0x1f83:"\u1f03\u03b9",0x1f84:"\u1f04\u03b9",
     0x1f85:"\u1f05\u03b9",0x1f86:"\u1f06\u03b9",0x1f87:"\u1f07\u03b9",0x1f88:"\u1f00\u03b9",
@@ -97,6 +84,8 @@
     0xfb02:"fl",0xfb03:"ffi",0xfb04:"ffl",0xfb05:"st",0xfb06:"st",0xfb13:"\u0574\u0576",
     0xfb14:"\u0574\u0565",0xfb15:"\u0574\u056b",0xfb16:"\u057e\u0576",0xfb17:"\u0574\u056d"
   };
+  // Cherokee capitals fold to themselves (str.lower maps them to the small letters)
+  for (var cp = 0x13a0; cp <= 0x13f5; cp++) FOLD[cp] = String.fromCharCode(cp);
   // END FOLD TABLE
 
   function inRanges(cp, ranges) {
@@ -219,17 +208,12 @@
         seen[key] = true;
         terms.push({ term: term, prefix: prefix });
       }
-      // glues[i]: the joint between segs[i - 1] and segs[i] (null: none)
-      var glues = segs.map(function (seg, i) {
+      var glues = segs.map(function (seg, i) { // glues[i]: joint of segs[i - 1] and segs[i]
         return i ? joint(segs[i - 1], raw.slice(segEnd(segs[i - 1]), seg.start), seg) : null;
-      });
-      glues.push(null);
+      }).concat([null]);
       segs.forEach(function (seg, i) {
-        var c = seg.chars;
-        var glue = glues[i];
-        var last = i === segs.length - 1;
+        var c = seg.chars, glue = glues[i], last = i === segs.length - 1;
         if (glue !== null) add(glue, false);
-        // a term a joint implies is left out (spec step 4, version 2)
         if (seg.cls === WORD) {
           if (!(last && c.length === 1 && glue !== null)) add(c.join(""), last);
         } else if (c.length === 1) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """sitegen's search index next to Pagefind's, on the same built site, measured in Chromium.
 
-    python bench/search_compare.py --items 10000 [--seed 1] [--work bench/work]
+    python bench/search_compare.py --items 10000 [--seed 1] [--work bench/work] [--corpus DIR]
 
 1. Generates (or reuses) a Chinese-only corpus in WORK/search-compare-<N>/ and builds it cold with
    sitegen, without --quiet so that the per-stage times are printed; "index build s" for sitegen is
@@ -81,9 +81,9 @@ def log(msg: str) -> None:
 # --------------------------------------------------------------------------------------
 # Building both indexes
 # --------------------------------------------------------------------------------------
-def prepare_corpus(items: int, seed: int, folder: Path) -> Path:
+def prepare_corpus(items: int, seed: int, folder: Path, corpus: Path) -> Path:
     """The generated site root (cached by bench/run.py's rules), made Chinese-only."""
-    root, _ = harness.corpus_for(items, seed, folder, gen_corpus.DEFAULT_CORPUS)
+    root, _ = harness.corpus_for(items, seed, folder, corpus)
     harness.set_languages(root, "zh")
     return root
 
@@ -539,12 +539,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--work", type=Path, default=HERE / "work")
     ap.add_argument("--json", type=Path, default=HERE / "results" / "search_compare.json")
+    ap.add_argument(
+        "--corpus",
+        type=Path,
+        default=gen_corpus.DEFAULT_CORPUS,
+        help="folder with gov-sentences.txt and nuosu-gov-pairs.jsonl (default ../shared/corpus)",
+    )
     args = ap.parse_args(argv)
 
     folder = args.work.resolve() / f"search-compare-{args.items}"
     out, logs = folder / "out", folder / "logs"
     load_start = os.getloadavg()
-    root = prepare_corpus(args.items, args.seed, folder)
+    root = prepare_corpus(args.items, args.seed, folder, args.corpus)
     log("sitegen: cold build …")
     builds = {"sitegen": build_sitegen(root, out, logs)}
     log(f"pagefind: indexing {out} …")

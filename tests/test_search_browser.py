@@ -24,7 +24,11 @@ from sitegen.search.reference import matches
 pytestmark = pytest.mark.browser
 
 XSS_TITLE = "<img src=x onerror=alert(1)>低保公示"
-EXTRA = [(XSS_TITLE, "城乡低保对象公示，请群众监督。<script>alert(2)</script>")]
+# Each decoy holds every two-character piece of NOWHERE, but never NOWHERE itself: more candidates
+# than one page checks (search.js PAGE_BUDGET, 30), none of them a result.
+NOWHERE = "低保金额"
+DECOYS = [("低保对象审核通知", "低保对象名单。发放保金情况。补助金额核定。")] * 40
+EXTRA = [(XSS_TITLE, "城乡低保对象公示，请群众监督。<script>alert(2)</script>"), *DECOYS]
 
 QUERIES = [
     "发展", "经济发展", "改革开放", "高质量发展", "的", "国", "人民群众", "〔2024〕5号",
@@ -174,3 +178,25 @@ def test_filters(page, http_base: str, docs) -> None:
     page.wait_for_selector('[data-state="done"]')
     page.wait_for_function("document.querySelectorAll('#search-results > li').length > 0")
     assert page.locator("#search-stage option").count() == 3
+
+
+def test_phrase_found_nowhere_says_so_and_keeps_looking(page, http_base: str, docs) -> None:
+    """When the first page's checks find nothing but candidates remain, the status says that no
+    item holding the whole query was found yet (not "about n results" above an empty list), and
+    the button "继续查找" checks the rest until "没有找到相关结果"."""
+    assert not any(matches(NOWHERE, d.title, d.body) for d in docs)
+    pieces = [NOWHERE[i : i + 2] for i in range(len(NOWHERE) - 1)]
+    candidates = sum(all(p in d.title or p in d.body for p in pieces) for d in docs)
+    assert candidates > 30
+    page.goto(f"{http_base}search/index.html?{urllib.parse.urlencode({'q': NOWHERE})}")
+    page.wait_for_selector('[data-state="done"]')
+    assert page.locator("#search-results > li").count() == 0
+    status = page.text_content("#search-status")
+    assert status == f"暂未找到完整包含检索词的结果，还有约 {candidates - 30} 条待核对"
+    more = page.locator("#search-more")
+    assert more.is_visible() and more.text_content() == "继续查找"
+    more.click()
+    page.wait_for_selector('[data-pages="2"][data-state="done"]')
+    assert page.text_content("#search-status") == "没有找到相关结果"
+    assert not more.is_visible()
+    assert page.locator("#search-results > li").count() == 0

@@ -862,6 +862,8 @@
       approx: data.msgApprox || "找到约 {n} 条结果",
       empty: data.msgEmpty || "没有找到相关结果",
       more: data.msgMore || "加载更多",
+      pending: data.msgPending || "暂未找到完整包含检索词的结果，还有约 {n} 条待核对",
+      keepLooking: data.msgKeepLooking || "继续查找",
       loading: data.msgLoading || "正在检索…",
       error: data.msgError || "检索出错，请稍后再试"
     };
@@ -888,11 +890,19 @@
 
     function setStatus(text) { if (status) status.textContent = text; }
 
+    /*
+     * The status line, and the label of the button that checks more candidates. A page can end
+     * with nothing shown while candidates remain (a phrase whose characters all occur, but never
+     * together, in the best ones): then say so, rather than "about n results" above an empty list.
+     */
     function showCount() {
       if (!current) return;
       var n = current.count();
+      var nothingYet = !list.firstChild && !current.done();
       if (!n) setStatus(labels.empty);
+      else if (nothingYet) setStatus(format(labels.pending, n));
       else setStatus(format(current.exact || current.done() ? labels.count : labels.approx, n));
+      more.textContent = nothingYet ? labels.keepLooking : labels.more;
     }
 
     var pages = 0;

@@ -55,6 +55,7 @@ from .output import (
     WriteReport,
     check_output_dir,
     clean_stale,
+    clean_stale_cache_files,
     discard_files,
     replace_files,
     update_site,
@@ -190,6 +191,8 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
             return edited
 
     with timings.stage("cache"):
+        if out is not None and cache is None:
+            clean_stale_cache_files(root / CACHE_DIR)
         previous = cache if cache is not None else read_cache(root, out)
         if previous.site_key != site_key:
             previous = BuildCache()
@@ -244,6 +247,7 @@ def build(options: BuildOptions, cache: BuildCache | None = None) -> BuildResult
                 meta_edit.make_model(token, gated.published, ids, shown_pages, page_bodies), f
             ),
         ) as model_saver,
+        _cancelled_on_failure(index_saver),
         _staging(out, _in_place(previous, out)) as staging,
     ):
         with timings.stage("search"):  # counted over both cores here, encoded during the render
@@ -545,6 +549,18 @@ def _saving(path: Path | None, dump: Callable[[BinaryIO], object]) -> Iterator[C
         yield saver
     except BaseException:
         saver.cancel()
+        raise
+
+
+@contextmanager
+def _cancelled_on_failure(savers: list[CacheWriter]) -> Iterator[None]:
+    """The cache writers put in `savers` meanwhile (the search index states, started once the
+    index is encoded) are cancelled if the build fails."""
+    try:
+        yield
+    except BaseException:
+        for saver in savers:
+            saver.cancel()
         raise
 
 

@@ -15,6 +15,7 @@ import shutil
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -420,6 +421,31 @@ class CacheWriter:
                 os.waitpid(self._pid, 0)
             self._pid = 0
         self._tmp.unlink(missing_ok=True)
+
+
+def clean_stale_cache_files(folder: Path) -> None:
+    """Remove the temporary files (``.<name>.tmp-<pid>``) that builds killed while writing their
+    cache left in `folder`; the file of a process that still runs (a build going on) stays."""
+    for tmp in folder.glob(".*.tmp-*"):
+        pid = tmp.name.rpartition(".tmp-")[2]
+        with contextlib.suppress(OSError):
+            if pid.isdigit() and not _may_be_writing(int(pid), tmp):
+                tmp.unlink()
+
+
+def _may_be_writing(pid: int, tmp: Path) -> bool:
+    """Whether process `pid` may still be writing `tmp`."""
+    if pid == os.getpid():
+        return True
+    if os.name == "nt":  # os.kill(pid, 0) sends Ctrl+C there: go by the file's age instead
+        return time.time() - tmp.stat().st_mtime < 6 * 3600
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def write_bytes_file(path: Path, data: bytes) -> None:

@@ -242,3 +242,36 @@ def test_the_command_prints_everything_before_it_exits(tmp_path: Path) -> None:
     assert failed.returncode == 1
     assert "E110" in failed.stderr
     assert failed.stderr.rstrip().splitlines()[-1].startswith("生成失败")
+
+
+def test_a_build_failing_late_leaves_no_temporary_cache_file(tmp_path: Path) -> None:
+    """A problem found while the pages render, after the search index was encoded and its cache
+    file started, stops the build, and no half-written cache file stays behind (at 50,000 items
+    that file is ~280 MB)."""
+    root = copy_site(tmp_path / "site", content=True)
+    catalog = root / "data/i18n/zh.yml"
+    text = catalog.read_text(encoding="utf-8")
+    catalog.write_text(re.sub(r"(?m)^search_msg_pending:.*\n", "", text), encoding="utf-8")
+    result = run_cli("build", "--root", str(root), "--out", str(tmp_path / "out"), "--today", TODAY)
+    assert result.returncode == 1
+    assert "[E410]" in result.stderr and "search_msg_pending" in result.stderr
+    assert [p.name for p in (root / ".sitegen-cache").iterdir() if ".tmp-" in p.name] == []
+
+
+def test_temporary_cache_files_of_killed_builds_are_removed(tmp_path: Path) -> None:
+    """A build killed while writing its cache leaves `.…tmp-<pid>` files; the next build removes
+    those whose process is gone, and leaves a running build's alone."""
+    root = copy_site(tmp_path / "site", content=True)
+    cache = root / ".sitegen-cache"
+    cache.mkdir()
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True
+    )
+    dead = cache / f".build-0123456789ab.data.tmp-{int(gone.stdout)}"
+    alive = cache / f".build-0123456789ab.data.tmp-{os.getpid()}"
+    for f in (dead, alive):
+        f.write_bytes(b"half a cache")
+    result = run_cli("build", "--root", str(root), "--out", str(tmp_path / "out"), "--today", TODAY)
+    assert result.returncode == 0, result.stderr
+    assert not dead.exists()
+    assert alive.exists()

@@ -400,8 +400,12 @@ class CacheWriter:
             self._dump(dump)
 
     def _dump(self, dump: Callable[[BinaryIO], object]) -> None:
-        with open(self._tmp, "wb") as f:
-            dump(f)
+        try:
+            with open(self._tmp, "wb") as f:
+                dump(f)
+        except BaseException:
+            self._tmp.unlink(missing_ok=True)
+            raise
 
     def finish(self) -> None:
         """Wait for the file and rename it into place; raises OSError if writing it failed."""

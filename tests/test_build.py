@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from conftest import REPO, TODAY, copy_site
@@ -275,3 +276,21 @@ def test_temporary_cache_files_of_killed_builds_are_removed(tmp_path: Path) -> N
     assert result.returncode == 0, result.stderr
     assert not dead.exists()
     assert alive.exists()
+
+
+def test_a_cache_writer_failing_in_this_process_leaves_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the cache is written in the building process (threads running, as under `serve`, or
+    no fork), a failure while writing leaves no temporary file either."""
+    from sitegen import output
+
+    monkeypatch.setattr(output.threading, "active_count", lambda: 2)
+
+    def dump(f) -> None:
+        f.write(b"half a cache")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        output.CacheWriter(tmp_path / "build.data", dump)
+    assert list(tmp_path.iterdir()) == []

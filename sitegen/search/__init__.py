@@ -19,9 +19,10 @@ the layout). The search page (``search/index.html``) must contain, in this order
 Optional ``data-*`` attributes on ``#search-app`` (any element; else the form, else the list):
 ``data-index`` (URL of the search folder relative to the page, default "./"), ``data-root`` (the
 edition root relative to the page, default "../"; result links are root + ref), and translated
-labels ``data-label-domain|stage|year|all`` and ``data-msg-count|approx|empty|more|pending|keep-looking|loading|error``
-("{n}" is replaced by the number). The script reads ``?q=&domain=&stage=&year=`` from the URL,
-renders ``<li class="search-result">`` items (title link, domain, stage, ``<time>``, snippet with
+labels ``data-label-domain|stage|year|all`` and
+``data-msg-count|approx|empty|more|pending|keep-looking|loading|error`` ("{n}" is replaced by the
+number). The script reads ``?q=&domain=&stage=&year=`` from the URL, renders
+``<li class="search-result">`` items (title link, domain, stage, ``<time>``, snippet with
 ``<mark>``), adds a "more" button ``#search-more``, and sets ``data-state`` (loading, done, idle,
 error) on that element.
 """

@@ -545,17 +545,14 @@ def _saving(path: Path | None, dump: Callable[[BinaryIO], object]) -> Iterator[C
         yield None
         return
     saver = CacheWriter(path, dump)
-    try:
+    with _cancelled_on_failure([saver]):
         yield saver
-    except BaseException:
-        saver.cancel()
-        raise
 
 
 @contextmanager
 def _cancelled_on_failure(savers: list[CacheWriter]) -> Iterator[None]:
-    """The cache writers put in `savers` meanwhile (the search index states, started once the
-    index is encoded) are cancelled if the build fails."""
+    """The cache writers in `savers`, including those put there meanwhile (the search index
+    states, started once the index is encoded), are cancelled if the build fails."""
     try:
         yield
     except BaseException:

@@ -24,10 +24,11 @@ from sitegen.search.reference import matches
 pytestmark = pytest.mark.browser
 
 XSS_TITLE = "<img src=x onerror=alert(1)>低保公示"
-# Each decoy holds every two-character piece of NOWHERE, but never NOWHERE itself: more candidates
-# than one page checks (search.js PAGE_BUDGET, 30), none of them a result.
+# Each decoy holds every three-character piece of NOWHERE, but never NOWHERE itself: more
+# candidates than one page checks (search.js PAGE_BUDGET, 30), none of them a result, and none
+# that the neighbour masks of a pair can rule out (each pair has the neighbours the phrase needs).
 NOWHERE = "低保金额"
-DECOYS = [("低保对象审核通知", "低保对象名单。发放保金情况。补助金额核定。")] * 40
+DECOYS = [("低保对象审核通知", "低保金发放情况。保金额核定。")] * 40
 EXTRA = [(XSS_TITLE, "城乡低保对象公示，请群众监督。<script>alert(2)</script>"), *DECOYS]
 
 QUERIES = [

@@ -194,6 +194,34 @@ def test_phrase_check_rejects_scattered_bigrams(
     assert rejected > 0, "the corpus should exercise the phrase check"
 
 
+SCATTERED = [
+    ("推进高标准农田建设", "要推进高标准农田建设，推动高质量发展。"),
+    ("推进高质量发展", "全县推进高质量发展。"),
+]
+"""A document with both pairs of 进高质 but not the phrase (进高 is followed by 标, 高质 preceded
+by 动, whose mask bits differ from 质's and 进's), and one with it."""
+
+
+def test_adjacency_masks_rule_out_candidates_without_loading_them(tmp_path: Path) -> None:
+    """A phrase whose pairs all occur in a document, never together, is ruled out by the
+    neighbour masks of its rarest pair: the page loads that pair's adjacency file and no text."""
+    answers = []
+    for extra in (SCATTERED[:1], SCATTERED):
+        docs = corpus(n=20, extra=extra)
+        folder = tmp_path / str(len(extra))
+        write_index(build_search_index(docs), folder)
+        answers += run_engine(folder, [{"query": "进高质", "fresh": True}])
+    nowhere, found = answers
+    scattered = len(docs) - 2
+    assert {int(r["ref"]) for r in nowhere["lunr"]} == {scattered}, "a candidate by its pairs"
+    assert (nowhere["results"], nowhere["count"]) == ([], 0)
+    assert [f for f in nowhere["all_files"] if f.startswith("d/")] == []
+    assert len([f for f in nowhere["all_files"] if f.startswith("a/")]) == 1
+    assert {int(r["ref"]) for r in found["lunr"]} == {scattered, scattered + 1}
+    assert [r["id"] for r in found["results"]] == [scattered + 1]
+    assert f"d/{scattered}" not in found["all_files"]
+
+
 def test_document_numbers(docs: list[SearchDoc], answers: dict[str, dict]) -> None:
     """〔2024〕5号 finds that number only; "2024 5号" finds it in any bracket style."""
     refs = {q: {docs[r["id"]].title for r in answers[q]["results"]} for q in QUERIES}
@@ -288,6 +316,8 @@ def test_layout(docs: list[SearchDoc]) -> None:
     assert "manifest.js" in files
     assert {f"d/{i}.js" for i in range(len(docs))} <= set(files)
     assert any(name.startswith("t/") for name in files)
+    beside = [name for name in files if name.startswith("a/")]
+    assert beside and all(f"t/{name[2:]}" in files for name in beside)
     for name, content in files.items():
         assert content.startswith(f'SitegenSearch.add("{name[:-3]}",'.encode()), name
 
@@ -470,6 +500,8 @@ def test_shard_plan_follows_the_term_by_term_rule(seed: int) -> None:
     counts = np.array(
         [[rnd.randint(0, 3), rnd.choice([1, 5, 40, 400, big * 1000])] for _ in terms], np.int64
     )
-    p = postings.Postings(terms, counts, np.zeros(0, np.uint32), [[0] * 70_000, [0] * 70_000])
+    p = postings.Postings(
+        terms, counts, np.zeros(0, np.uint32), np.zeros(0, np.uint16), [[0] * 70_000, [0] * 70_000]
+    )
     assert shards.plan(p, 70_000) == _plan_term_by_term(p, 70_000)
     assert [int(h) for h in shards.fnv1a_all(terms)] == [shards.fnv1a(t) for t in terms]

@@ -1,5 +1,6 @@
 """The numpy fast paths of the search index: termcount.count_texts gives exactly
-tokenizer.count_terms' counts; utf16.vocabulary gives exactly JavaScript's string order; patching one
+tokenizer.count_terms' counts, and the neighbour masks a character-by-character walk over the
+runs gives; utf16.vocabulary gives exactly JavaScript's string order; patching one
 document's postings equals inverting again."""
 
 from __future__ import annotations
@@ -14,7 +15,15 @@ from hypothesis import strategies as st
 from sitegen.search import termcount
 from sitegen.search.postings import Postings, invert, patch_document
 from sitegen.search.termcount import count_texts
-from sitegen.search.tokenizer import _SPACE_RE, char_class, count_terms, normalize
+from sitegen.search.tokenizer import (
+    _SPACE_RE,
+    HAN,
+    YI,
+    char_class,
+    count_terms,
+    normalize,
+    segments,
+)
 from sitegen.search.utf16 import utf16_key, vocabulary
 from sitegen.search.vectors import INPUTS
 
@@ -24,22 +33,62 @@ if not CORPUS.exists():
     CORPUS = Path("/work/shared/corpus")
 
 
-def by_text(texts: list[str]) -> tuple[list[dict[str, int]], list[int]]:
-    """count_texts' result as one {term: tf} per text, and the token counts."""
+Masks = list[dict[str, int]]
+
+
+def by_text(texts: list[str]) -> tuple[list[dict[str, int]], list[int], Masks]:
+    """count_texts' result as one {term: tf} per text, the token counts, and one {term: neighbour
+    masks} per text (terms with masks 0 left out)."""
     counts = count_texts(texts)
     out: list[dict[str, int]] = [{} for _ in texts]
-    for term, doc, tf in zip(
-        counts.term.tolist(), counts.doc.tolist(), counts.tf.tolist(), strict=True
+    masks: Masks = [{} for _ in texts]
+    for term, doc, tf, around in zip(
+        counts.term.tolist(),
+        counts.doc.tolist(),
+        counts.tf.tolist(),
+        counts.around.tolist(),
+        strict=True,
     ):
         assert counts.terms[term] not in out[doc], "a (term, text) pair occurs once"
         out[doc][counts.terms[term]] = tf
-    return out, counts.lengths
+        if around:
+            masks[doc][counts.terms[term]] = around
+    return out, counts.lengths, masks
 
 
-def expected(texts: list[str]) -> tuple[list[dict[str, int]], list[int]]:
-    """The reference: count_terms text by text."""
+def neighbours(norm: str) -> dict[str, int]:
+    """The reference neighbour masks of normalised text: for each pair of each HAN or YI run, the
+    bit of the character after it (high byte) and before it (low byte) in the run, ORed."""
+    out: dict[str, int] = {}
+    for seg in segments(norm):
+        if seg.cls not in (HAN, YI):
+            continue
+        run = seg.text
+        for j in range(len(run) - 1):
+            mask = 0
+            if j + 2 < len(run):
+                mask |= 1 << (ord(run[j + 2]) & 7) << 8
+            if j > 0:
+                mask |= 1 << (ord(run[j - 1]) & 7)
+            if mask:
+                out[run[j : j + 2]] = out.get(run[j : j + 2], 0) | mask
+    return out
+
+
+def expected(texts: list[str]) -> tuple[list[dict[str, int]], list[int], Masks]:
+    """The reference: count_terms and neighbours text by text."""
     pairs = [count_terms(normalize(t)) for t in texts]
-    return [dict(c) for c, _ in pairs], [n for _, n in pairs]
+    masks = [neighbours(normalize(t)) for t in texts]
+    return [dict(c) for c, _ in pairs], [n for _, n in pairs], masks
+
+
+def test_neighbour_masks_of_a_phrase() -> None:
+    """推进高质量: 进高 is preceded by 推 and followed by 质; a run's end has no neighbour."""
+    (counts,), _, (masks,) = by_text(["推进高质量，进高"])
+    assert counts["进高"] == 2
+    assert masks["进高"] == (1 << (ord("质") & 7)) << 8 | 1 << (ord("推") & 7)
+    assert masks["推进"] == (1 << (ord("高") & 7)) << 8  # nothing before it
+    assert "量" not in masks and masks["质量"] == 1 << (ord("高") & 7)
 
 
 def test_tokenizer_vectors_one_by_one_and_together() -> None:
@@ -63,8 +112,8 @@ def test_real_sentences_han_and_yi() -> None:
     lines = (CORPUS / "gov-sentences.txt").read_text(encoding="utf-8").splitlines()[:3000]
     pairs = (CORPUS / "nuosu-gov-pairs.jsonl").read_text(encoding="utf-8").splitlines()[:300]
     texts = ["\n".join(lines[i : i + 30]) for i in range(0, len(lines), 30)] + pairs
-    got, lengths = by_text(texts)
-    assert (got, lengths) == expected(texts)
+    got, lengths, masks = by_text(texts)
+    assert (got, lengths, masks) == expected(texts)
     assert sum(lengths) > 100_000
 
 
@@ -105,10 +154,11 @@ PATCH_TEXT = st.text(
 )
 
 
-def _lists(p: Postings) -> dict[str, list[list[int]]]:
-    """Term -> its posting list in each field."""
+def _lists(p: Postings) -> dict[str, list[list[tuple[int, int]]]]:
+    """Term -> its postings in each field, each with its neighbour masks."""
     ends = np.cumsum(p.counts.ravel()).tolist()
-    flat = [p.values[a:b].tolist() for a, b in zip([0, *ends], ends, strict=False)]
+    pairs = list(zip(p.values.tolist(), p.around.tolist(), strict=True))
+    flat = [pairs[a:b] for a, b in zip([0, *ends], ends, strict=False)]
     n = p.counts.shape[1] if len(p.counts) else 0
     return {t: flat[i * n : (i + 1) * n] for i, t in enumerate(p.terms)}
 
@@ -133,10 +183,11 @@ def test_patching_one_document_equals_inverting_again(
     new_terms = {t for field in fields for t in invert([[field[doc]]], workers=1)[0].terms}
     assert touched == {
         t for t in old_terms | new_terms if _lists(before).get(t) != _lists(want).get(t)
-    }, "exactly the terms whose postings changed"
+    }, "exactly the terms whose postings (or their neighbour masks) changed"
     assert got.terms == want.terms
     assert got.counts.tolist() == want.counts.tolist()
     assert got.values.tolist() == want.values.tolist() and got.values.dtype == want.values.dtype
+    assert got.around.tolist() == want.around.tolist() and got.around.dtype == want.around.dtype
     assert got.lengths == want.lengths
 
 
@@ -155,6 +206,8 @@ def test_postings_survive_the_build_cache(texts: list[str]) -> None:
         assert (back.counts == original.counts).all()
         assert back.values.dtype == original.values.dtype
         assert (back.values == original.values).all()
+        assert back.around.dtype == original.around.dtype
+        assert (back.around == original.around).all()
 
 
 def test_class_tables_equal_char_class_of_every_bmp_character() -> None:

@@ -5,7 +5,7 @@
 //
 // requests: [{"query": "...", "filters": {...}, "fresh": true, "engine": "lunr"}]; "fresh" starts
 // from an empty cache, as a first query on a newly opened page does; "engine": "lunr" scores
-// through lunr.Index instead of the direct computation. Each answer lists lunr's results (before
+// through lunr.Index (lunr_query.js) instead of the direct computation. Each answer lists lunr's results (before
 // filters and text checks), every result after them (all pages) and the files the query loaded.
 "use strict";
 const fs = require("fs");
@@ -13,6 +13,8 @@ const path = require("path");
 
 const [staticDir, indexDir] = process.argv.slice(2);
 const search = require(path.join(path.resolve(staticDir), "search", "search.js"));
+const lunr = require(path.join(path.resolve(staticDir), "vendor", "lunr.min.js"));
+const lunrQuery = require("./lunr_query.js");
 
 function newEngine(loaded, engine) {
   const registry = search.createRegistry();
@@ -24,7 +26,8 @@ function newEngine(loaded, engine) {
     }
     return registry.wait(id);
   };
-  return search.createEngine({ load, engine });
+  const query = engine === "lunr" ? (terms, entries, index) => lunrQuery(lunr, terms, entries, index) : undefined;
+  return search.createEngine({ load, query });
 }
 
 async function main() {

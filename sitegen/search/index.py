@@ -8,6 +8,8 @@ as well as over HTTP, under any sub-path):
   it parses in a few milliseconds, and the first term of each term shard. Format described in
   ``manifest()`` (FORMAT_VERSION).
 - ``t/<name>.js``: term shards (see shards.py), fetched per query term.
+- ``a/<name>.js``: the neighbour masks of a shard's HAN/YI pairs (shards.py), fetched for one pair
+  of a phrase of three or more characters, to leave out candidates without loading their text.
 - ``d/N.js``: document N: link, title, date, body text (for the snippet and the phrase check).
 
 Scores are lunr 2.3.9's: search.js computes each field vector entry exactly as lunr's builder
@@ -28,8 +30,8 @@ from .postings import Postings, count_blocks, merge, patch_document
 from .shards import Shards, build_shards, posting_width, script
 from .tokenizer import SPEC_VERSION
 
-FORMAT_VERSION = 2
-"""Version of the file layout; search.js refuses other versions."""
+FORMAT_VERSION = 3
+"""Version of the file layout; search.js refuses other versions (3: adjacency files)."""
 
 FIELDS: tuple[tuple[str, int], ...] = (("title", 10), ("body", 1))
 """Indexed fields and their lunr boosts."""
@@ -202,7 +204,7 @@ class SearchState:
     shards: Mapping[str, bytes]
     """Shard file → fingerprint of its content (shards.py): unchanged shards are not encoded."""
     files: frozenset[str]
-    """Every file of the index (manifest.js, t/*.js, d/*.js)."""
+    """Every file of the index (manifest.js, t/*.js, a/*.js, d/*.js)."""
     listing: Mapping[str, object]
     """The manifest."""
 
@@ -311,5 +313,5 @@ def edit_document(
     listing = manifest(docs, postings.lengths, shards.firsts, shards.renamed, tables=old)
     files = {"manifest.js": script("manifest", listing), **shards.files}
     files[f"d/{n}.js"] = document_file(n, doc)
-    every = {p for p in state.files if not p.startswith("t/")} | set(shards.signatures)
+    every = {p for p in state.files if not p.startswith(("t/", "a/"))} | set(shards.signatures)
     return SearchState(docs, postings, shards.signatures, frozenset(every), listing), files

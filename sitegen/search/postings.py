@@ -51,6 +51,10 @@ class Postings:
     """``counts[t, f]``: length of the postings list of term t in field f."""
     values: np.ndarray
     """All postings ``doc << 16 | tf``, by term, then field, then ascending document."""
+    around: np.ndarray
+    """Per posting, in the order of ``values``: the neighbour masks of the term in that field of
+    that document (termcount.neighbour_masks ORed over its occurrences; 0 for a term that is not a
+    HAN or YI pair), uint16."""
     lengths: list[list[int]]
     """Per field: token count of each document (lunr's field length)."""
 
@@ -59,10 +63,10 @@ class Postings:
         # more than the arrays (the build cache holds every block's Postings)
         sizes = np.fromiter(map(len, self.terms), np.int64, len(self.terms))
         lengths = [np.asarray(f, np.int64) for f in self.lengths]
-        return "".join(self.terms), sizes, self.counts, self.values, lengths
+        return "".join(self.terms), sizes, self.counts, self.values, self.around, lengths
 
     def __setstate__(self, state: tuple[object, ...]) -> None:
-        joined, sizes, counts, values, lengths = state
+        joined, sizes, counts, values, around, lengths = state
         ends = np.cumsum(sizes).tolist()
         starts = [0, *ends[:-1]] if ends else []
         terms = [joined[a:b] for a, b in zip(starts, ends, strict=True)]
@@ -70,6 +74,7 @@ class Postings:
         set_(self, "terms", terms)
         set_(self, "counts", counts)
         set_(self, "values", values)
+        set_(self, "around", around)
         set_(self, "lengths", [f.tolist() for f in lengths])
 
 
@@ -96,19 +101,21 @@ def _group_block(fields: Sequence[Sequence[str]]) -> Postings:
     per_field = [count_texts(texts) for texts in fields]
     terms, ranks = vocabulary([c.terms for c in per_field])
     n_fields = len(fields)
-    keys, values = [], []
+    keys, values, around = [], [], []
     for f, c in enumerate(per_field):
         keys.append(ranks[f][c.term] * n_fields + f)
         tf = np.minimum(c.tf, MAX_TF).astype(np.uint32)
         values.append(c.doc.astype(np.uint32) << TF_BITS | tf)
+        around.append(c.around)
     key = np.concatenate(keys) if keys else np.zeros(0, np.int64)
     # within one field, occurrences of a term are consecutive with documents ascending: a stable
     # sort by (term, field) keeps them so
     order = stable_order(key)
     value = np.concatenate(values)[order] if values else np.zeros(0, np.uint32)
+    masks = np.concatenate(around)[order] if around else np.zeros(0, np.uint16)
     counts = np.bincount(key, minlength=len(terms) * n_fields).astype(np.int32)
     lengths = [c.lengths for c in per_field]
-    return Postings(terms, counts.reshape(len(terms), n_fields), value, lengths)
+    return Postings(terms, counts.reshape(len(terms), n_fields), value, masks, lengths)
 
 
 def _block_worker(fields: Sequence[Sequence[str]], bounds: tuple[int, int]) -> Postings:
@@ -146,12 +153,15 @@ def merge(blocks: Sequence[Postings], n_docs: int) -> Postings:
     gather += np.arange(offset, dtype=index)
     values = np.concatenate([b.values for b in blocks]) if blocks else np.zeros(0, dtype)
     values = values.astype(dtype, copy=False)[gather]
+    around = np.concatenate([b.around for b in blocks]) if blocks else np.zeros(0, np.uint16)
+    around = around[gather]
     del gather
     # block-local document numbers -> index-wide ones
     values += np.repeat((np.concatenate(firsts)[order] << TF_BITS).astype(dtype), size)
     counts = np.bincount(key, weights=all_sizes, minlength=len(terms) * n_fields)
     lengths = [[n for b in blocks for n in b.lengths[f]] for f in range(n_fields)]
-    return Postings(terms, counts.astype(np.int64).reshape(len(terms), n_fields), values, lengths)
+    counts = counts.astype(np.int64).reshape(len(terms), n_fields)
+    return Postings(terms, counts, values, around, lengths)
 
 
 def block_bounds(n_docs: int) -> list[tuple[int, int]]:
@@ -227,8 +237,9 @@ def count_blocks(
 
 def patch_document(postings: Postings, doc: int, texts: Sequence[str]) -> tuple[Postings, set[str]]:
     """``postings`` with document ``doc``'s texts (one per field) replaced by ``texts``, and the
-    terms whose postings changed: a term the document had or has, with another frequency in some
-    field now (a term it keeps as it was is left out: its shard need not be looked at again).
+    terms whose postings changed: a term the document had or has, with another frequency or other
+    neighbour masks in some field now (a term it keeps as it was is left out: its shard need not
+    be looked at again).
 
     Equal to inverting the changed texts from scratch (tests check it), at a fraction of the cost:
     body-only rebuilds and the live preview's quick search update. The document's old postings are
@@ -245,25 +256,32 @@ def patch_document(postings: Postings, doc: int, texts: Sequence[str]) -> tuple[
     dtype = postings.values.dtype
     gone = np.flatnonzero((postings.values >> dtype.type(TF_BITS)) == dtype.type(doc))
     gone_list = np.searchsorted(ends, gone, side="right")
-    was = {  # (term, field) -> the document's posting before
-        (postings.terms[i // n_fields], i % n_fields): v
-        for i, v in zip(gone_list.tolist(), postings.values[gone].tolist(), strict=True)
+    was = {  # (term, field) -> the document's posting and neighbour masks before
+        (postings.terms[i // n_fields], i % n_fields): (v, m)
+        for i, v, m in zip(
+            gone_list.tolist(),
+            postings.values[gone].tolist(),
+            postings.around[gone].tolist(),
+            strict=True,
+        )
     }
-    now: dict[tuple[str, int], int] = {}
+    now: dict[tuple[str, int], tuple[int, int]] = {}
     kept_sizes = sizes.copy()
     np.subtract.at(kept_sizes, gone_list, 1)
     kept = np.delete(postings.values, gone)
+    kept_around = np.delete(postings.around, gone)
     # list sizes in the new vocabulary: the old terms keep their order, new terms come in between
     counts = np.zeros((len(terms), n_fields), np.int64)
     counts[old_rank] = kept_sizes.reshape(-1, n_fields)
     kept_starts = np.cumsum(kept_sizes) - kept_sizes
     rank_of_added = dict(zip(added, added_rank.tolist(), strict=True))
-    inserts: list[tuple[int, int, int, int]] = []  # (position in ``kept``, rank, field, posting)
+    # (position in ``kept``, rank, field, posting, neighbour masks)
+    inserts: list[tuple[int, int, int, int, int]] = []
     for f, c in enumerate(fresh):
-        for term, tf in zip(c.term.tolist(), c.tf.tolist(), strict=True):
+        for term, tf, masks in zip(c.term.tolist(), c.tf.tolist(), c.around.tolist(), strict=True):
             rank = rank_of_added[c.terms[term]]
             posting = doc << TF_BITS | min(tf, MAX_TF)
-            now[c.terms[term], f] = posting
+            now[c.terms[term], f] = posting, masks
             old = int(np.searchsorted(old_rank, rank))  # old_rank rises: the old terms' order
             if old == len(old_rank) or old_rank[old] != rank:
                 # a new term: its list goes after the lists of the terms before it
@@ -272,14 +290,12 @@ def patch_document(postings: Postings, doc: int, texts: Sequence[str]) -> tuple[
                 start = int(kept_starts[old * n_fields + f])
                 segment = kept[start : start + int(kept_sizes[old * n_fields + f])]
                 at = start + int(np.searchsorted(segment, dtype.type(posting)))
-            inserts.append((at, rank, f, posting))
+            inserts.append((at, rank, f, posting, masks))
             counts[rank, f] += 1
     inserts.sort()  # at one position: lists in (term, field) order
-    values = np.insert(
-        kept,
-        np.array([insert[0] for insert in inserts], np.int64),
-        np.array([insert[3] for insert in inserts], dtype),
-    )
+    where = np.array([insert[0] for insert in inserts], np.int64)
+    values = np.insert(kept, where, np.array([insert[3] for insert in inserts], dtype))
+    around = np.insert(kept_around, where, np.array([insert[4] for insert in inserts], np.uint16))
     lengths = [list(field) for field in postings.lengths]
     for f, c in enumerate(fresh):
         lengths[f][doc] = c.lengths[0]
@@ -290,4 +306,4 @@ def patch_document(postings: Postings, doc: int, texts: Sequence[str]) -> tuple[
     touched = {
         term for term, f in was.keys() | now.keys() if was.get((term, f)) != now.get((term, f))
     }
-    return Postings(terms, counts, values, lengths), touched
+    return Postings(terms, counts, values, around, lengths), touched

@@ -20,6 +20,20 @@ Shard file ``t/<name>.js``::
       "c": [0, 3, ...],     // posting counts: term 0 title, term 0 body, term 1 title, ...
       "p": "base64"         // the postings doc << 16 | tf of every list, in that order, as
     });                     // wrapped differences (see _encode), little-endian, manifest "pw" bytes
+
+Beside a shard that holds HAN or YI pairs, its adjacency file ``a/<name>.js`` (same name)::
+
+    SitegenSearch.add("a/<name>", {
+      "i": [0, 3, ...],     // which of the shard's terms are HAN or YI pairs (positions in "k")
+      "m": "base64"         // per posting of their lists, in the shard's order, two bytes: the
+    });                     // bits of the characters before, then after the pair in that document
+
+The bits are termcount.neighbour_masks, ORed over the pair's occurrences in that field of that
+document. search.js loads the file of a query's rarest pair only for a phrase of three or more
+HAN/YI characters, and leaves out, without loading their text, the candidates that cannot hold the
+phrase (推进高质量发展 needs 进高 after a character with 推's bit and before one with 质's): a phrase
+found nowhere no longer costs dozens of document loads. A separate file, because no other query
+needs it (the masks are half as big as the postings they describe).
 """
 
 from __future__ import annotations
@@ -36,6 +50,7 @@ from functools import lru_cache
 import numpy as np
 
 from .postings import Postings, posting_dtype
+from .termcount import pair_flags
 from .utf16 import utf16_key
 
 MIN_BYTES = 6_000
@@ -93,6 +108,24 @@ def script(name: str, payload: object) -> bytes:
     return f"SitegenSearch.add({json.dumps(name)},{body});\n".encode()
 
 
+def adjacency_path(path: str) -> str:
+    """The adjacency file of the shard file ``t/<name>.js``: ``a/<name>.js``."""
+    return "a/" + path.removeprefix("t/")
+
+
+def _adjacency(name: str, pairs: np.ndarray, counts: np.ndarray, around: np.ndarray) -> bytes:
+    """The adjacency file of a shard: ``pairs`` flags its HAN/YI pair terms, ``counts`` its list
+    lengths (terms × fields), ``around`` the neighbour masks of all its postings."""
+    sizes = counts.sum(axis=1)
+    keep = np.repeat(pairs, sizes)
+    masks = around[keep].astype("<u2")  # previous character's bits in the low byte: "m" order
+    payload = {
+        "i": np.flatnonzero(pairs).tolist(),
+        "m": base64.b64encode(masks.tobytes()).decode(),
+    }
+    return script(name, payload)
+
+
 def _encode(
     name: str,
     terms: list[str],
@@ -126,9 +159,11 @@ class Shards:
     renamed: dict[str, str]
     """Shard number → name, for names that are not the hash of the first term."""
     files: dict[str, bytes]
-    """``t/<name>.js`` → content, for the shards encoded (all, unless ``known`` was given)."""
+    """``t/<name>.js`` and ``a/<name>.js`` → content, for the shards encoded (all, unless
+    ``known`` was given)."""
     signatures: dict[str, bytes]
-    """File path → fingerprint of what the shard holds (to skip unchanged shards next time)."""
+    """File path → fingerprint of what the shard holds (to skip unchanged shards next time), for
+    every file of every shard (a shard's adjacency file has its shard's fingerprint)."""
 
 
 def plan(postings: Postings, n_docs: int) -> list[int]:
@@ -216,21 +251,32 @@ def build_shards(
     for n, name in enumerate(names):
         first, stop = bounds[n], bounds[n + 1]
         path = f"t/{name}.js"
+        beside = adjacency_path(path)
         if next_first and n not in dirty and known is not None and path in known:
             following = postings.terms[stop] if stop < len(postings.terms) else None
             if next_first.get(firsts[n], "") == following:
                 signatures[path] = known[path]
+                if beside in known:
+                    signatures[beside] = known[beside]
                 continue
         counts = postings.counts[first:stop]
         begin = int(ends[first - 1]) if first else 0
-        values = postings.values[begin : int(ends[stop - 1])]
+        end = int(ends[stop - 1])
+        values = postings.values[begin:end]
+        around = postings.around[begin:end]
         terms = postings.terms[first:stop]
         h = hashlib.blake2b(values.tobytes(), digest_size=16)
+        h.update(around.tobytes())
         h.update(counts.astype(np.int64).tobytes())
         h.update(f"{n_docs}\0{values.dtype}\0{chr(0).join(terms)}".encode("utf-8", "surrogatepass"))
         signatures[path] = h.digest()
+        pairs = pair_flags(terms)
+        if pairs.any():
+            signatures[beside] = signatures[path]
         if known is not None and known.get(path) == signatures[path]:
             continue
         idfs = [idf(df, n_docs) for df in counts.sum(axis=1).tolist()]
         files[path] = _encode(f"t/{name}", terms, idfs, counts.ravel().tolist(), values)
+        if pairs.any():
+            files[beside] = _adjacency(f"a/{name}", pairs, counts, around)
     return Shards(firsts, renamed, files, signatures)

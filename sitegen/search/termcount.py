@@ -41,6 +41,9 @@ class Counts:
     """Per occurrence: the text's position in the input."""
     tf: np.ndarray
     """Per occurrence: how often the term occurs in that text."""
+    around: np.ndarray
+    """Per occurrence: the term's neighbour masks in that text (``neighbour_masks``); 0 for a
+    term that is not a HAN or YI pair."""
     lengths: list[int]
     """Token count of each text (count_terms' second value)."""
 
@@ -105,13 +108,69 @@ def count_texts(texts: Sequence[str]) -> Counts:
     keys.append(_STRING_BASE + np.array(string_keys, np.int64))
     positions.append(np.array(string_at, np.int64))
 
-    key = np.concatenate(keys)
-    doc = np.searchsorted(starts, np.concatenate(positions), side="right") - 1
+    docs = [np.searchsorted(starts, at, side="right") - 1 for at in positions]
+    doc = np.concatenate(docs)
     lengths = np.bincount(doc, minlength=n)[:n].tolist() if n else []
-    combined, tf = np.unique(key << DOC_BITS | doc, return_counts=True)
+    # singles < pairs < strings as keys: grouped one kind at a time, they come out sorted
+    singles = np.unique(keys[0] << DOC_BITS | docs[0], return_counts=True)
+    pairs = _group_or(keys[1] << DOC_BITS | docs[1], neighbour_masks(cps, cls, pair_at))
+    strings = np.unique(keys[2] << DOC_BITS | docs[2], return_counts=True)
+    combined = np.concatenate([singles[0], pairs[0], strings[0]])
+    tf = np.concatenate([singles[1], pairs[1], strings[1]])
+    around = np.zeros(len(combined), np.uint16)
+    around[len(singles[0]) : len(singles[0]) + len(pairs[0])] = pairs[2]
     term_keys, term = _runs(combined >> DOC_BITS)
     terms = _term_texts(term_keys, list(numbering))
-    return Counts(terms, term, combined & ((1 << DOC_BITS) - 1), tf, lengths)
+    return Counts(terms, term, combined & ((1 << DOC_BITS) - 1), tf, around, lengths)
+
+
+NEXT_SHIFT = 8
+"""A neighbour mask holds the next character's bit above this shift, the previous one's below."""
+
+
+def neighbour_bit(code_point: int) -> int:
+    """The bit of a neighbouring character in a neighbour mask's byte (search.js ``neighbourBit``)."""
+    return 1 << (code_point & 7)
+
+
+def neighbour_masks(cps: np.ndarray, cls: np.ndarray, pair_at: np.ndarray) -> np.ndarray:
+    """Per pair at ``pair_at``: ``neighbour_bit`` of the character after it << NEXT_SHIFT | that of
+    the character before it, each only when that character continues the pair's run (0 if not).
+
+    ORed over a text's occurrences of the pair, they tell without the text that a phrase cannot
+    occur in it: a text holding 推进高质 has 进高 with 推's bit before it and 质's after it.
+    """
+    run = cls[pair_at]
+    after = pair_at + 2  # inside the array: the joined texts end with a newline
+    follows = np.where(cls[after] == run, np.left_shift(1, cps[after] & 7), 0)
+    before = np.maximum(pair_at - 1, 0)
+    precedes = np.where((pair_at > 0) & (cls[before] == run), np.left_shift(1, cps[before] & 7), 0)
+    return (follows << NEXT_SHIFT | precedes).astype(np.uint16)
+
+
+def pair_flags(terms: Sequence[str]) -> np.ndarray:
+    """Whether each term is a HAN or YI pair: two characters, both HAN or both YI (bool array)."""
+    flags = np.zeros(len(terms), bool)
+    two = [i for i, term in enumerate(terms) if len(term) == 2]
+    if two:
+        joined = "".join(terms[i] for i in two).encode("utf-32-le", "surrogatepass")
+        cls, _ = _classes(np.frombuffer(joined, "<u4").astype(np.int64))
+        first, second = cls[0::2], cls[1::2]
+        flags[two] = ((first == HAN) | (first == YI)) & (first == second)
+    return flags
+
+
+def _group_or(keys: np.ndarray, masks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct keys (sorted), how often each occurs, and the OR of the masks of each."""
+    if not len(keys):
+        return keys, np.zeros(0, np.int64), np.zeros(0, np.uint16)
+    order = np.argsort(keys)
+    ordered = keys[order]
+    first = np.ones(len(ordered), bool)
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    counts = np.diff(np.append(starts, len(ordered)))
+    return ordered[starts], counts, np.bitwise_or.reduceat(masks[order], starts)
 
 
 def _word_terms(

@@ -1,13 +1,15 @@
 /*
  * sitegen search: loader, query engine and result list for the index of sitegen/search/index.py
- * (format 2; layout and reasons in index.py and shards.py).
+ * (format 3; layout and reasons in index.py and shards.py).
  *
  * Index files are scripts calling SitegenSearch.add(id, data): they load over HTTP under any
  * sub-path and from disk (file://). A query loads manifest.js (preloaded by the page), the shards
- * t/<name>.js of its terms, and the documents d/N.js of the results it shows, in parallel.
+ * t/<name>.js of its terms, and the documents d/N.js of the results it shows, in parallel; a
+ * phrase of three or more Han/Yi characters also loads the adjacency file a/<name>.js of its
+ * rarest pair, whose masks rule out candidates that cannot hold it before any text is loaded.
  *
  * Scores are lunr 2.3.9's, bit for bit: directQuery repeats lunr.Index.query's operations in
- * order (engine "lunr" runs lunr.js itself; the tests compare both and lunr.py). A candidate whose
+ * order (the tests compare it with lunr.js's own query code and lunr.py). A candidate whose
  * query parts its terms alone do not decide (3+ characters, 〔2024〕5号) is checked against its
  * text before it is shown. Per-query work stays small at 10,000+ documents: manifest columns are
  * read in place, shards decode into typed arrays, only the best candidates are sorted.
@@ -17,7 +19,7 @@
 (function (root) {
   "use strict";
 
-  var FORMAT = 2;
+  var FORMAT = 3;
   var isNode = typeof module !== "undefined" && module.exports;
   var lunr = isNode ? require("../vendor/lunr.min.js") : root.lunr;
   var T = isNode ? require("./tokenizer.js") : root.SitegenTokenizer;
@@ -220,8 +222,8 @@
   /* ---------------------------------------------------------------- engine */
 
   /**
-   * createEngine({load, engine}): load(id) -> Promise of the data registered under id
-   * ("manifest", "t/3", "d/12"); engine "lunr" scores through lunr.Index (slower, for checks).
+   * createEngine({load, query}): load(id) -> Promise of the data registered under id
+   * ("manifest", "t/3", "d/12"); query replaces the direct scoring (runLunr).
    * Returns {ready, search(query, filters), manifest(), doc(id), years()}.
    */
   function createEngine(options) {
@@ -298,53 +300,6 @@
       return words.sort(function (a, b) {
         return found[a].index - found[b].index;
       }).map(function (word) { return [word, found[word]]; });
-    }
-
-    /**
-     * lunr.py Builder._create_field_vectors for one posting, operation for operation (the average
-     * field length is lunr.py's too: the manifest's is computed the same way). directQuery inlines
-     * this.
-     */
-    function fieldScore(info, f, doc, tf) {
-      var k1 = manifest.k1, b = manifest.b;
-      var score = info.idf * ((k1 + 1) * tf) / (k1 * (1 - b + b * (lengthOf(f, doc) / manifest.averages[f])) + tf);
-      score *= manifest.boosts[f];
-      return pyRound3(score);
-    }
-
-    var NO_METADATA = Object.freeze({});
-
-    /** A lunr.Index holding just these terms, with lunr's field vector values for them. */
-    function partialIndex(entries) {
-      var fields = manifest.fields;
-      var inverted = Object.create(null);
-      var vectors = Object.create(null);
-      entries.forEach(function (entry) {
-        var word = entry[0], info = entry[1];
-        var posting = { _index: info.index };
-        fields.forEach(function (field, f) {
-          var docs = info.lists[f][0], tfs = info.lists[f][1];
-          var byDoc = {};
-          for (var i = 0; i < docs.length; i++) {
-            byDoc[docs[i]] = NO_METADATA;
-            var ref = field + "/" + docs[i];
-            (vectors[ref] || (vectors[ref] = [])).push(info.index, fieldScore(info, f, docs[i], tfs[i]));
-          }
-          posting[field] = byDoc;
-        });
-        inverted[word] = posting;
-      });
-      var fieldVectors = Object.create(null);
-      Object.keys(vectors).forEach(function (ref) {
-        fieldVectors[ref] = new lunr.Vector(vectors[ref]);
-      });
-      return new lunr.Index({
-        invertedIndex: inverted,
-        fieldVectors: fieldVectors,
-        tokenSet: lunr.TokenSet.fromArray(entries.map(function (e) { return e[0]; })),
-        fields: fields,
-        pipeline: new lunr.Pipeline()
-      });
     }
 
     /**
@@ -437,28 +392,11 @@
       return { docs: outDocs.subarray(0, at), scores: outScores.subarray(0, at) };
     }
 
-    /** lunr.js's own Index.query on a lunr.Index of the loaded terms, as {docs, scores}. */
-    function lunrQuery(terms, entries) {
-      var found = partialIndex(entries).query(function (q) {
-        terms.forEach(function (t) {
-          q.term(t.term, {
-            usePipeline: false,
-            presence: lunr.Query.presence.REQUIRED,
-            wildcard: t.prefix ? lunr.Query.wildcard.TRAILING : lunr.Query.wildcard.NONE
-          });
-        });
-      });
-      found.sort(function (a, b) { return a.ref - b.ref; });
-      return {
-        docs: Int32Array.from(found, function (r) { return +r.ref; }),
-        scores: Float64Array.from(found, function (r) { return r.score; })
-      };
-    }
-
     /**
      * lunr's results for the terms, every term required, as {docs, scores} in ascending document
-     * order. The default computes them directly; options.engine === "lunr" builds a lunr.Index
-     * from the loaded part and runs lunr's own query code (the tests check that both agree).
+     * order. The default computes them directly; options.query, if given, gets the same input
+     * (engine_node.js passes sitegen/search/lunr_query.js, which runs lunr.js's own Index.query on
+     * a lunr.Index of the loaded part: the tests check that both agree).
      */
     function runLunr(terms) {
       var wanted = [];
@@ -468,7 +406,82 @@
       // every shard requested at once; each is decoded as soon as it arrives
       return Promise.all(wanted.map(loadShard)).then(function (decoded) {
         var entries = relevantTerms(terms, decoded);
-        return options.engine === "lunr" ? lunrQuery(terms, entries) : directQuery(terms, entries);
+        var results = options.query
+          ? options.query(terms, entries, { manifest: manifest, lengthOf: lengthOf, pyRound3: pyRound3 })
+          : directQuery(terms, entries);
+        return { results: results, entries: entries };
+      });
+    }
+
+    /* ------------------------------------------------------------ adjacency (shards.py) */
+
+    /** The bit of a neighbouring character in a mask byte (termcount.neighbour_bit). */
+    function neighbourBit(ch) { return 1 << (ch.codePointAt(0) & 7); }
+
+    /**
+     * Per document, the neighbour masks of the pair `word` (a term of shard n), ORed over the
+     * fields: the previous character's bits in the low byte, the next one's in the high byte.
+     */
+    function loadMasks(word, n) {
+      return Promise.all([loadShard(n), load("a/" + shardName(manifest, n))]).then(function (got) {
+        var shard = got[0], raw = got[1];
+        var k = shard.words.indexOf(word);
+        var nF = shard.nFields;
+        var offset = 0; // postings of the covered terms before k, in the masks' order
+        var i = 0;
+        for (; i < raw.i.length && raw.i[i] < k; i++) {
+          offset += shard.starts[(raw.i[i] + 1) * nF] - shard.starts[raw.i[i] * nF];
+        }
+        if (raw.i[i] !== k) throw new Error("no neighbour masks for " + word);
+        var bytes = decodeBase64(raw.m);
+        var masks = new Uint16Array(manifest.count);
+        for (var j = shard.starts[k * nF], at = offset; j < shard.starts[(k + 1) * nF]; j++, at++) {
+          masks[shard.docs[j]] |= bytes[2 * at] | (bytes[2 * at + 1] << 8);
+        }
+        return masks;
+      });
+    }
+
+    /**
+     * A test ruling out documents that cannot hold a part, or null: for each Han/Yi run of three
+     * or more characters of a part the terms do not decide, its rarest pair (fewest postings)
+     * must have, in the document, the run's character before it and the one after it among its
+     * neighbours (by mask bit: a document that passes may still lack the run).
+     */
+    function adjacencyTest(parts, entries) {
+      var postings = Object.create(null);
+      entries.forEach(function (e) {
+        var size = 0;
+        e[1].lists.forEach(function (list) { size += list[0].length; });
+        postings[e[0]] = size;
+      });
+      var checks = [];
+      parts.forEach(function (part) {
+        if (part.exact) return;
+        T.segments(part.text).forEach(function (seg) {
+          var c = seg.chars;
+          if ((seg.cls !== T.HAN && seg.cls !== T.YI) || c.length < 3) return;
+          var best = 0;
+          for (var j = 1; j + 1 < c.length; j++) {
+            if (postings[c[j] + c[j + 1]] < postings[c[best] + c[best + 1]]) best = j;
+          }
+          checks.push({
+            word: c[best] + c[best + 1],
+            need: (best > 0 ? neighbourBit(c[best - 1]) : 0) |
+              (best + 2 < c.length ? neighbourBit(c[best + 2]) << 8 : 0)
+          });
+        });
+      });
+      if (!checks.length) return Promise.resolve(null);
+      return Promise.all(checks.map(function (check) {
+        return loadMasks(check.word, shardOf(check.word));
+      })).then(function (masks) {
+        return function (doc) {
+          for (var i = 0; i < checks.length; i++) {
+            if ((masks[i][doc] & checks[i].need) !== checks[i].need) return false;
+          }
+          return true;
+        };
       });
     }
 
@@ -534,7 +547,7 @@
      *   parts          the parsed query;
      *   lunrResults    lunr's results for all terms, before filters and text checks, best first
      *                  ([{ref, score}], built when first read);
-     *   candidates     how many of those pass the filters;
+     *   candidates     how many of those pass the filters and the adjacency test;
      *   exact          true when no text check is needed (the count is then final);
      *   next(n, budget) Promise of up to n more results [{id, score, doc}], each checked,
      *                  loading at most budget documents;
@@ -549,11 +562,18 @@
         var terms = termsOf(parts);
         var none = { docs: new Int32Array(0), scores: new Float64Array(0) };
         if (!terms.length) return makeSearch(parts, none, none);
-        return runLunr(terms).then(function (results) {
+        var results;
+        return runLunr(terms).then(function (found) {
+          results = found.results;
+          return results.docs.length ? adjacencyTest(parts, found.entries) : null;
+        }).then(function (adjacent) {
           var test = filterTest(filters);
-          if (!test) return makeSearch(parts, results, results);
+          if (!test && !adjacent) return makeSearch(parts, results, results);
           var keep = [];
-          for (var i = 0; i < results.docs.length; i++) if (test(results.docs[i])) keep.push(i);
+          for (var i = 0; i < results.docs.length; i++) {
+            var doc = results.docs[i];
+            if ((!test || test(doc)) && (!adjacent || adjacent(doc))) keep.push(i);
+          }
           return makeSearch(parts, results, {
             docs: Int32Array.from(keep, function (i) { return results.docs[i]; }),
             scores: Float64Array.from(keep, function (i) { return results.scores[i]; })

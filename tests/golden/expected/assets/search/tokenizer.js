@@ -42,24 +42,11 @@
     0xb5:"\u03bc",0xdf:"ss",0x149:"\u02bcn",0x17f:"s",0x1f0:"j\u030c",0x345:"\u03b9",
     0x390:"\u03b9\u0308\u0301",0x3b0:"\u03c5\u0308\u0301",0x3c2:"\u03c3",0x3d0:"\u03b2",
     0x3d1:"\u03b8",0x3d5:"\u03c6",0x3d6:"\u03c0",0x3f0:"\u03ba",0x3f1:"\u03c1",0x3f5:"\u03b5",
-    0x587:"\u0565\u0582",0x13f8:"\u13f0",0x13f9:"\u13f1",0x13fa:"\u13f2",0x13fb:"\u13f3",
-    0x13fc:"\u13f4",0x13fd:"\u13f5",0x1c80:"\u0432",0x1c81:"\u0434",0x1c82:"\u043e",0x1c83:"\u0441",
+    0x587:"\u0565\u0582",0x1c80:"\u0432",0x1c81:"\u0434",0x1c82:"\u043e",0x1c83:"\u0441",
     0x1c84:"\u0442",0x1c85:"\u0442",0x1c86:"\u044a",0x1c87:"\u0463",0x1c88:"\ua64b",
     0x1e96:"h\u0331",0x1e97:"t\u0308",0x1e98:"w\u030a",0x1e99:"y\u030a",0x1e9a:"a\u02be",
     0x1e9b:"\u1e61",0x1e9e:"ss",0x1f50:"\u03c5\u0313",0x1f52:"\u03c5\u0313\u0300",
-    0x1f54:"\u03c5\u0313\u0301",0x1f56:"\u03c5\u0313\u0342",0x1f80:"\u1f00\u03b9",
-    0x1f81:"\u1f01\u03b9",0x1f82:"\u1f02\u03b9",0x1f83:"\u1f03\u03b9",0x1f84:"\u1f04\u03b9",
-    0x1f85:"\u1f05\u03b9",0x1f86:"\u1f06\u03b9",0x1f87:"\u1f07\u03b9",0x1f88:"\u1f00\u03b9",
-    0x1f89:"\u1f01\u03b9",0x1f8a:"\u1f02\u03b9",0x1f8b:"\u1f03\u03b9",0x1f8c:"\u1f04\u03b9",
-    0x1f8d:"\u1f05\u03b9",0x1f8e:"\u1f06\u03b9",0x1f8f:"\u1f07\u03b9",0x1f90:"\u1f20\u03b9",
-    0x1f91:"\u1f21\u03b9",0x1f92:"\u1f22\u03b9",0x1f93:"\u1f23\u03b9",0x1f94:"\u1f24\u03b9",
-    0x1f95:"\u1f25\u03b9",0x1f96:"\u1f26\u03b9",0x1f97:"\u1f27\u03b9",0x1f98:"\u1f20\u03b9",
-    0x1f99:"\u1f21\u03b9",0x1f9a:"\u1f22\u03b9",0x1f9b:"\u1f23\u03b9",0x1f9c:"\u1f24\u03b9",
-    0x1f9d:"\u1f25\u03b9",0x1f9e:"\u1f26\u03b9",0x1f9f:"\u1f27\u03b9",0x1fa0:"\u1f60\u03b9",
-    0x1fa1:"\u1f61\u03b9",0x1fa2:"\u1f62\u03b9",0x1fa3:"\u1f63\u03b9",0x1fa4:"\u1f64\u03b9",
-    0x1fa5:"\u1f65\u03b9",0x1fa6:"\u1f66\u03b9",0x1fa7:"\u1f67\u03b9",0x1fa8:"\u1f60\u03b9",
-    0x1fa9:"\u1f61\u03b9",0x1faa:"\u1f62\u03b9",0x1fab:"\u1f63\u03b9",0x1fac:"\u1f64\u03b9",
-    0x1fad:"\u1f65\u03b9",0x1fae:"\u1f66\u03b9",0x1faf:"\u1f67\u03b9",0x1fb2:"\u1f70\u03b9",
+    0x1f54:"\u03c5\u0313\u0301",0x1f56:"\u03c5\u0313\u0342",0x1fb2:"\u1f70\u03b9",
     0x1fb3:"\u03b1\u03b9",0x1fb4:"\u03ac\u03b9",0x1fb6:"\u03b1\u0342",0x1fb7:"\u03b1\u0342\u03b9",
     0x1fbc:"\u03b1\u03b9",0x1fbe:"\u03b9",0x1fc2:"\u1f74\u03b9",0x1fc3:"\u03b7\u03b9",
     0x1fc4:"\u03ae\u03b9",0x1fc6:"\u03b7\u0342",0x1fc7:"\u03b7\u0342\u03b9",0x1fcc:"\u03b7\u03b9",
@@ -67,25 +54,22 @@
     0x1fd7:"\u03b9\u0308\u0342",0x1fe2:"\u03c5\u0308\u0300",0x1fe3:"\u03c5\u0308\u0301",
     0x1fe4:"\u03c1\u0313",0x1fe6:"\u03c5\u0342",0x1fe7:"\u03c5\u0308\u0342",0x1ff2:"\u1f7c\u03b9",
     0x1ff3:"\u03c9\u03b9",0x1ff4:"\u03ce\u03b9",0x1ff6:"\u03c9\u0342",0x1ff7:"\u03c9\u0342\u03b9",
-    0x1ffc:"\u03c9\u03b9",0xab70:"\u13a0",0xab71:"\u13a1",0xab72:"\u13a2",0xab73:"\u13a3",
-    0xab74:"\u13a4",0xab75:"\u13a5",0xab76:"\u13a6",0xab77:"\u13a7",0xab78:"\u13a8",0xab79:"\u13a9",
-    0xab7a:"\u13aa",0xab7b:"\u13ab",0xab7c:"\u13ac",0xab7d:"\u13ad",0xab7e:"\u13ae",0xab7f:"\u13af",
-    0xab80:"\u13b0",0xab81:"\u13b1",0xab82:"\u13b2",0xab83:"\u13b3",0xab84:"\u13b4",0xab85:"\u13b5",
-    0xab86:"\u13b6",0xab87:"\u13b7",0xab88:"\u13b8",0xab89:"\u13b9",0xab8a:"\u13ba",0xab8b:"\u13bb",
-    0xab8c:"\u13bc",0xab8d:"\u13bd",0xab8e:"\u13be",0xab8f:"\u13bf",0xab90:"\u13c0",0xab91:"\u13c1",
-    0xab92:"\u13c2",0xab93:"\u13c3",0xab94:"\u13c4",0xab95:"\u13c5",0xab96:"\u13c6",0xab97:"\u13c7",
-    0xab98:"\u13c8",0xab99:"\u13c9",0xab9a:"\u13ca",0xab9b:"\u13cb",0xab9c:"\u13cc",0xab9d:"\u13cd",
-    0xab9e:"\u13ce",0xab9f:"\u13cf",0xaba0:"\u13d0",0xaba1:"\u13d1",0xaba2:"\u13d2",0xaba3:"\u13d3",
-    0xaba4:"\u13d4",0xaba5:"\u13d5",0xaba6:"\u13d6",0xaba7:"\u13d7",0xaba8:"\u13d8",0xaba9:"\u13d9",
-    0xabaa:"\u13da",0xabab:"\u13db",0xabac:"\u13dc",0xabad:"\u13dd",0xabae:"\u13de",0xabaf:"\u13df",
-    0xabb0:"\u13e0",0xabb1:"\u13e1",0xabb2:"\u13e2",0xabb3:"\u13e3",0xabb4:"\u13e4",0xabb5:"\u13e5",
-    0xabb6:"\u13e6",0xabb7:"\u13e7",0xabb8:"\u13e8",0xabb9:"\u13e9",0xabba:"\u13ea",0xabbb:"\u13eb",
-    0xabbc:"\u13ec",0xabbd:"\u13ed",0xabbe:"\u13ee",0xabbf:"\u13ef",0xfb00:"ff",0xfb01:"fi",
-    0xfb02:"fl",0xfb03:"ffi",0xfb04:"ffl",0xfb05:"st",0xfb06:"st",0xfb13:"\u0574\u0576",
-    0xfb14:"\u0574\u0565",0xfb15:"\u0574\u056b",0xfb16:"\u057e\u0576",0xfb17:"\u0574\u056d"
+    0x1ffc:"\u03c9\u03b9",0xfb00:"ff",0xfb01:"fi",0xfb02:"fl",0xfb03:"ffi",0xfb04:"ffl",0xfb05:"st",
+    0xfb06:"st",0xfb13:"\u0574\u0576",0xfb14:"\u0574\u0565",0xfb15:"\u0574\u056b",
+    0xfb16:"\u057e\u0576",0xfb17:"\u0574\u056d"
   };
-  // Cherokee capitals fold to themselves (str.lower maps them to the small letters)
-  for (var cp = 0x13a0; cp <= 0x13f5; cp++) FOLD[cp] = String.fromCharCode(cp);
+  // Runs [first, last, folding of first (+ suffix)]: each next code point folds to the next
+  // character (Cherokee small letters to the capitals, which fold to themselves).
+  [
+    [0x13a0, 0x13f5, 0x13a0], [0x13f8, 0x13fd, 0x13f0], [0x1f80, 0x1f87, 0x1f00, "\u03b9"],
+    [0x1f88, 0x1f8f, 0x1f00, "\u03b9"], [0x1f90, 0x1f97, 0x1f20, "\u03b9"],
+    [0x1f98, 0x1f9f, 0x1f20, "\u03b9"], [0x1fa0, 0x1fa7, 0x1f60, "\u03b9"],
+    [0x1fa8, 0x1faf, 0x1f60, "\u03b9"], [0xab70, 0xabbf, 0x13a0]
+  ].forEach(function (run) {
+    for (var cp = run[0]; cp <= run[1]; cp++) {
+      FOLD[cp] = String.fromCharCode(run[2] + cp - run[0]) + (run[3] || "");
+    }
+  });
   // END FOLD TABLE
 
   function inRanges(cp, ranges) {

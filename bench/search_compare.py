@@ -2,6 +2,7 @@
 """sitegen's search index next to Pagefind's, on the same built site, measured in Chromium.
 
     python bench/search_compare.py --items 10000 [--seed 1] [--work bench/work] [--corpus DIR]
+        [--repeat 3]
 
 1. Generates (or reuses) a Chinese-only corpus in WORK/search-compare-<N>/ and builds it cold with
    sitegen, without --quiet so that the per-stage times are printed; "index build s" for sitegen is
@@ -11,9 +12,11 @@
 3. Serves the output over HTTP (gzip when the client accepts it; TCP_NODELAY, as production
    servers do) and opens every query of bench/search_bench.py as the first query of a fresh
    Chromium context: sitegen's real search page (search/index.html?q=…) and a small harness page
-   calling pagefind.search(q) and loading the data of the first 10 results. Figures: gzip bytes of every response until the first results are
-   shown, milliseconds from navigation start to them, and recall and precision of all results
-   against the brute-force reference (sitegen.search.reference) over the indexed item texts.
+   calling pagefind.search(q) and loading the data of the first 10 results, --repeat times per
+   query and engine, alternating engines (a query's times are the median of its runs). Figures:
+   gzip bytes of every response until the first results are shown, milliseconds from navigation
+   start to them, and recall and precision of all results against the brute-force reference
+   (sitegen.search.reference) over the indexed item texts.
 4. Prints a Markdown table and writes the figures to bench/results/search_compare.json.
 
 Nothing is asserted: the numbers are for reading. See bench/README.md.
@@ -407,7 +410,21 @@ def first_query(
     }
 
 
-def browse(out: Path, queries: list[str]) -> dict[str, dict[str, Json]]:
+MS_KEYS = ("ms_query", "ms_first", "ms_navigation_first", "ms_navigation", "ms_wall")
+
+
+def combine(runs: list[Json]) -> Json:
+    """One figure per query from repeated cold runs: the first run's bytes and results, the median
+    of each time (every run's ms_first kept in ``ms_first_runs``)."""
+    out = dict(runs[0])
+    for key in MS_KEYS:
+        values = [r[key] for r in runs if r[key] is not None]
+        out[key] = round(statistics.median(values)) if values else None
+    out["ms_first_runs"] = [r["ms_first"] for r in runs]
+    return out
+
+
+def browse(out: Path, queries: list[str], repeat: int = 1) -> dict[str, dict[str, Json]]:
     from playwright.sync_api import sync_playwright
 
     (out / HARNESS_PAGE).write_text(HARNESS % {"dir": PAGEFIND_DIR, "n": FIRST_PAGE}, "utf-8")
@@ -423,10 +440,12 @@ def browse(out: Path, queries: list[str]) -> dict[str, dict[str, Json]]:
                 first_query(browser, base, server, eng, queries[0], collect=False)
             for n, q in enumerate(queries, 1):
                 started = time.perf_counter()
-                for eng in engs:  # alternate engines, so that load on the machine hits both
-                    per_engine.setdefault(eng.name, {})[q] = first_query(
-                        browser, base, server, eng, q
-                    )
+                runs: dict[str, list[Json]] = {eng.name: [] for eng in engs}
+                for r in range(repeat):
+                    for eng in engs:  # alternate engines, so that load on the machine hits both
+                        runs[eng.name].append(first_query(browser, base, server, eng, q, r == 0))
+                for eng in engs:
+                    per_engine.setdefault(eng.name, {})[q] = combine(runs[eng.name])
                 log(f"  query {n}/{len(queries)} {q}: {time.perf_counter() - started:.1f}s")
             browser.close()
     finally:
@@ -545,6 +564,12 @@ def main(argv: list[str] | None = None) -> int:
         default=gen_corpus.DEFAULT_CORPUS,
         help="folder with gov-sentences.txt and nuosu-gov-pairs.jsonl (default ../shared/corpus)",
     )
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="cold runs of each query per engine; times are their median (default 3)",
+    )
     args = ap.parse_args(argv)
 
     folder = args.work.resolve() / f"search-compare-{args.items}"
@@ -566,7 +591,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     truth = reference_results(QUERIES, texts)
     log(f"chromium: {len(QUERIES)} queries × {len(builds)} engines, each in a fresh context …")
-    per_engine = browse(out, QUERIES)
+    per_engine = browse(out, QUERIES, args.repeat)
     for runs in per_engine.values():
         score(runs, truth)
     summaries = {n: summary(builds[n], indexes[n], per_engine[n]) for n in per_engine}
@@ -589,7 +614,8 @@ def main(argv: list[str] | None = None) -> int:
         "KB = gzip bytes of the response bodies from navigation start until the first results "
         f'were shown (first {FIRST_PAGE} results with their data). "page" is sitegen\'s real '
         "search page (HTML, CSS, site scripts) but only a minimal harness page for Pagefind.\n"
-        "ms = Chromium's performance.now(), cold cache, localhost (no network latency).\n"
+        "ms = Chromium's performance.now(), cold cache, localhost (no network latency); each "
+        f"query's time is the median of {args.repeat} cold runs (--repeat).\n"
         f"recall: mean over the {sum(bool(t) for t in truth.values())} queries with reference "
         "hits; precision: mean over the queries the engine returned anything for.\n"
         f"load average at start/end: {load_start[0]:.1f} / {load_end[0]:.1f} "

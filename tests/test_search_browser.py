@@ -29,7 +29,11 @@ XSS_TITLE = "<img src=x onerror=alert(1)>低保公示"
 # that the neighbour masks of a pair can rule out (each pair has the neighbours the phrase needs).
 NOWHERE = "低保金额"
 DECOYS = [("低保对象审核通知", "低保金发放情况。保金额核定。")] * 40
-EXTRA = [(XSS_TITLE, "城乡低保对象公示，请群众监督。<script>alert(2)</script>"), *DECOYS]
+# These hold both pairs of SCATTERED, never next to each other with the neighbours it needs: 进高
+# is followed by 标, 高质 preceded by 动. The masks rule them all out without loading them.
+SCATTERED = "进高质"
+MASKED = [("农田建设通知", "要推进高标准农田建设，推动高质量发展。")] * 40
+EXTRA = [(XSS_TITLE, "城乡低保对象公示，请群众监督。<script>alert(2)</script>"), *DECOYS, *MASKED]
 
 QUERIES = [
     "发展", "经济发展", "改革开放", "高质量发展", "的", "国", "人民群众", "〔2024〕5号",
@@ -179,6 +183,24 @@ def test_filters(page, http_base: str, docs) -> None:
     page.wait_for_selector('[data-state="done"]')
     page.wait_for_function("document.querySelectorAll('#search-results > li').length > 0")
     assert page.locator("#search-stage option").count() == 3
+
+
+def test_phrase_ruled_out_by_neighbour_masks_says_no_results_at_once(
+    page, http_base: str, docs
+) -> None:
+    """Forty candidates hold every pair of the phrase, none the phrase: the page loads the
+    adjacency file of one pair and no item text, and says at once that nothing was found."""
+    assert not any(matches(SCATTERED, d.title, d.body) for d in docs)
+    pieces = [SCATTERED[i : i + 2] for i in range(len(SCATTERED) - 1)]
+    assert sum(all(p in d.title or p in d.body for p in pieces) for d in docs) >= 40
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(urllib.parse.urlparse(r.url).path))
+    page.goto(f"{http_base}search/index.html?{urllib.parse.urlencode({'q': SCATTERED})}")
+    page.wait_for_selector('[data-state="done"]')
+    assert page.text_content("#search-status") == "没有找到相关结果"
+    assert not page.locator("#search-more").is_visible()
+    assert [r for r in requested if "/search/d/" in r] == []
+    assert len([r for r in requested if "/search/a/" in r]) == 1
 
 
 def test_phrase_found_nowhere_says_so_and_keeps_looking(page, http_base: str, docs) -> None:

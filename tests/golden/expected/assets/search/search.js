@@ -398,7 +398,7 @@
      * (engine_node.js passes sitegen/search/lunr_query.js, which runs lunr.js's own Index.query on
      * a lunr.Index of the loaded part: the tests check that both agree).
      */
-    function runLunr(terms) {
+    function runLunr(terms, parts) {
       var wanted = [];
       terms.map(shardsFor).forEach(function (ns) {
         ns.forEach(function (n) { if (wanted.indexOf(n) < 0) wanted.push(n); });
@@ -406,10 +406,11 @@
       // every shard requested at once; each is decoded as soon as it arrives
       return Promise.all(wanted.map(loadShard)).then(function (decoded) {
         var entries = relevantTerms(terms, decoded);
+        var adjacent = adjacencyTest(parts, entries); // requested first: it loads while we score
         var results = options.query
           ? options.query(terms, entries, { manifest: manifest, lengthOf: lengthOf, pyRound3: pyRound3 })
           : directQuery(terms, entries);
-        return { results: results, entries: entries };
+        return adjacent.then(function (test) { return { results: results, adjacent: test }; });
       });
     }
 
@@ -443,10 +444,10 @@
     }
 
     /**
-     * A test ruling out documents that cannot hold a part, or null: for each Han/Yi run of three
-     * or more characters of a part the terms do not decide, its rarest pair (fewest postings)
-     * must have, in the document, the run's character before it and the one after it among its
-     * neighbours (by mask bit: a document that passes may still lack the run).
+     * Promise of a test ruling out documents that cannot hold a part (or of null): for each
+     * Han/Yi run of three or more characters of a part the terms do not decide, its rarest pair
+     * (fewest postings) must have, in the document, the run's character before it and the one
+     * after it among its neighbours (by mask bit: a document that passes may still lack the run).
      */
     function adjacencyTest(parts, entries) {
       var postings = Object.create(null);
@@ -456,14 +457,16 @@
         postings[e[0]] = size;
       });
       var checks = [];
+      var missing = false; // a pair no document has: no results, nothing to rule out
       parts.forEach(function (part) {
         if (part.exact) return;
         T.segments(part.text).forEach(function (seg) {
           var c = seg.chars;
           if ((seg.cls !== T.HAN && seg.cls !== T.YI) || c.length < 3) return;
           var best = 0;
-          for (var j = 1; j + 1 < c.length; j++) {
-            if (postings[c[j] + c[j + 1]] < postings[c[best] + c[best + 1]]) best = j;
+          for (var j = 0; j + 1 < c.length; j++) {
+            if (!postings[c[j] + c[j + 1]]) missing = true;
+            else if (postings[c[j] + c[j + 1]] < postings[c[best] + c[best + 1]]) best = j;
           }
           checks.push({
             word: c[best] + c[best + 1],
@@ -472,7 +475,7 @@
           });
         });
       });
-      if (!checks.length) return Promise.resolve(null);
+      if (!checks.length || missing) return Promise.resolve(null);
       return Promise.all(checks.map(function (check) {
         return loadMasks(check.word, shardOf(check.word));
       })).then(function (masks) {
@@ -562,11 +565,8 @@
         var terms = termsOf(parts);
         var none = { docs: new Int32Array(0), scores: new Float64Array(0) };
         if (!terms.length) return makeSearch(parts, none, none);
-        var results;
-        return runLunr(terms).then(function (found) {
-          results = found.results;
-          return results.docs.length ? adjacencyTest(parts, found.entries) : null;
-        }).then(function (adjacent) {
+        return runLunr(terms, parts).then(function (found) {
+          var results = found.results, adjacent = found.adjacent;
           var test = filterTest(filters);
           if (!test && !adjacent) return makeSearch(parts, results, results);
           var keep = [];

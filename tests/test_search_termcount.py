@@ -67,9 +67,9 @@ def neighbours(norm: str) -> dict[str, int]:
         for j in range(len(run) - 1):
             mask = 0
             if j + 2 < len(run):
-                mask |= 1 << (ord(run[j + 2]) & 7) << 8
+                mask |= termcount.neighbour_bit(ord(run[j + 2])) << termcount.NEXT_SHIFT
             if j > 0:
-                mask |= 1 << (ord(run[j - 1]) & 7)
+                mask |= termcount.neighbour_bit(ord(run[j - 1]))
             if mask:
                 out[run[j : j + 2]] = out.get(run[j : j + 2], 0) | mask
     return out

@@ -5,8 +5,9 @@
 //
 // requests: [{"query": "...", "filters": {...}, "fresh": true, "engine": "lunr"}]; "fresh" starts
 // from an empty cache, as a first query on a newly opened page does; "engine": "lunr" scores
-// through lunr.Index (lunr_query.js) instead of the direct computation. Each answer lists lunr's results (before
-// filters and text checks), every result after them (all pages) and the files the query loaded.
+// through lunr.Index (lunr_query.js) instead of the direct computation. Each answer lists lunr's
+// results (before filters and text checks), every result after them (all pages) and the files the
+// query loaded.
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -26,7 +27,8 @@ function newEngine(loaded, engine) {
     }
     return registry.wait(id);
   };
-  const query = engine === "lunr" ? (terms, entries, index) => lunrQuery(lunr, terms, entries, index) : undefined;
+  const query =
+    engine === "lunr" ? (terms, entries, index) => lunrQuery(lunr, terms, entries, index) : undefined;
   return search.createEngine({ load, query });
 }
 
